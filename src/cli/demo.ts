@@ -1,0 +1,60 @@
+/**
+ * `npm run demo`: a real engine, real OpenTelemetry SDK traces and logs, ingested the way the
+ * Collector's exporter writes them, and the commands to look at the result.
+ */
+import { parseArgs } from 'node:util';
+
+import { EngineClient } from '../engine/client';
+import { createNodeTransport } from '../engine/nodeTransport';
+import { logRecordsFromOtlp, spansFromOtlp } from '../proto/otlp';
+import { otelSchema } from '../proto/otel';
+import { ingest } from '../query/ingest';
+import { type EngineKind, engineStatus, startEngine } from './engineRunner';
+import { generateCorrelatedLogs, generateDemoTraces } from './sdkData';
+
+const DEMO_INDEX = 'estraces-demo';
+
+async function engineUrl(url: string | undefined, kind: EngineKind): Promise<string> {
+  if (url) {
+    return url;
+  }
+  const running = (await engineStatus(kind)).find((engine) => engine.alive);
+  if (running) {
+    process.stderr.write(`using the ${kind} already running at ${running.url}\n`);
+    return running.url;
+  }
+  process.stderr.write(`starting ${kind} (the first start downloads it through Maven)...\n`);
+  return (await startEngine({ kind, log: (line) => process.stderr.write(`${line}\n`) })).url;
+}
+
+export async function runDemo(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, kind: { type: 'string' }, traces: { type: 'string' } } });
+  const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
+  const url = await engineUrl(values.url, kind);
+  const traces = generateDemoTraces({ traces: Number(values.traces ?? 20) });
+  const logs = generateCorrelatedLogs(traces);
+  const client = new EngineClient(createNodeTransport({ url }));
+  const report = await ingest(client, { schema: otelSchema, index: DEMO_INDEX, spans: spansFromOtlp(traces.request), logs: logRecordsFromOtlp(logs.request) });
+  const sample = traces.traceIds.slice(0, 5);
+  const lines = [
+    `Ingested ${report.spans} spans and ${report.logs} log records into ${url} (${report.engine}), indices ${DEMO_INDEX}*, schema otel.`,
+    '',
+    'Trace ids:',
+    ...sample.map((id) => `  ${id}`),
+    '',
+    'Look at a trace from the command line:',
+    `  node bin/estraces.js trace ${sample[0]} --url ${url} --index '${DEMO_INDEX}*'`,
+    `  node bin/estraces.js detect --url ${url} --index '${DEMO_INDEX}*'`,
+    '',
+    'Look at it in Grafana (13.x): build the plugin with `npm run build`, then point Grafana at dist/ and provisioning/:',
+    `  GF_PATHS_PROVISIONING=$PWD/provisioning GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=estraces-otel-datasource \\`,
+    `  ESTRACES_URL=${url} grafana server --homepath <grafana home> cfg:plugins=$PWD/..`,
+    '  then open Explore, pick "ES Traces (demo)" and paste a trace id.',
+    '',
+    `Stop the engine with: node bin/estraces.js engine stop --kind ${kind}`,
+  ];
+  if (report.failed > 0) {
+    lines.unshift(`Warning: ${report.failed} documents were rejected: ${report.errors[0]}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,182 @@
+/**
+ * estraces: the query core from the command line. JSON on stdout, errors on stderr, exit code 1
+ * on failure. Every command is a thin wire from arguments to the core and back.
+ */
+import { parseArgs } from 'node:util';
+
+import { EngineClient } from '../engine/client';
+import { isEngineError } from '../engine/errors';
+import { createNodeTransport } from '../engine/nodeTransport';
+import { findSchema, implementedSchemaNames } from '../proto/registry';
+import { ingest } from '../query/ingest';
+import { QueryError, resolvePattern } from '../query/resolve';
+import { parseTimeExpression } from '../query/timeExpression';
+import { runTraceQuery } from '../query/traceQuery';
+import { DEFAULT_MAX_TRACE_SPANS, SCHEMA_NAMES, type SchemaSetting } from '../types';
+import { runDemo } from './demo';
+import { type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
+import { readOtlpFiles } from './otlpFiles';
+
+const USAGE = `usage: estraces <command> [options]
+
+  engine start --kind opensearch|elasticsearch [--port N] [--nodes N]
+  engine stop --kind opensearch|elasticsearch [--port N]
+  engine status [--kind K]
+  ingest --url URL --index NAME --schema SCHEMA [--mapping dynamic|template] FILE...
+  detect --url URL --index PATTERN
+  trace TRACE_ID --url URL --index PATTERN [--schema auto|NAME] [--from T --to T] [--max-spans N]
+  demo [--url URL] [--kind opensearch|elasticsearch]
+
+Times T: ISO 8601, epoch milliseconds, or now-1h style. Authentication: ESTRACES_USERNAME and
+ESTRACES_PASSWORD, or ESTRACES_API_KEY, in the environment.`;
+
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new UsageError(`--${name} is required`);
+  }
+  return value;
+}
+
+function clientFor(url: string): EngineClient {
+  return new EngineClient(
+    createNodeTransport({ url, username: process.env.ESTRACES_USERNAME, password: process.env.ESTRACES_PASSWORD, apiKey: process.env.ESTRACES_API_KEY, timeoutMs: Number(process.env.ESTRACES_TIMEOUT_MS ?? 120_000) })
+  );
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function engineKind(value: string | boolean | undefined): EngineKind {
+  if (value === 'opensearch' || value === 'elasticsearch') {
+    return value;
+  }
+  throw new UsageError('--kind must be opensearch or elasticsearch');
+}
+
+function positiveInt(value: string | boolean | undefined, name: string, fallback?: number): number | undefined {
+  if (value === undefined) {
+    return fallback;
+  }
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new UsageError(`--${name} must be a positive integer`);
+  }
+  return parsed;
+}
+
+async function engineCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { kind: { type: 'string' }, port: { type: 'string' }, nodes: { type: 'string' } } });
+  const action = positionals[0];
+  if (action === 'start') {
+    const engine = await startEngine({ kind: engineKind(values.kind), port: positiveInt(values.port, 'port'), nodes: positiveInt(values.nodes, 'nodes', 1), log: (line) => process.stderr.write(`${line}\n`) });
+    process.stderr.write(`${engine.kind} running (pid ${engine.pid}, log ${engine.logFile})\n`);
+    process.stdout.write(`${engine.url}\n`);
+  } else if (action === 'stop') {
+    const stopped = await stopEngine({ kind: engineKind(values.kind), port: positiveInt(values.port, 'port') });
+    print({ stopped: stopped.map((engine) => ({ kind: engine.kind, url: engine.url, pid: engine.pid })) });
+  } else if (action === 'status') {
+    print(await engineStatus(values.kind === undefined ? undefined : engineKind(values.kind)));
+  } else {
+    throw new UsageError('engine needs start, stop or status');
+  }
+}
+
+async function ingestCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' }, mapping: { type: 'string' } } });
+  const schemaName = required(values, 'schema');
+  const schema = findSchema(schemaName);
+  if (!schema) {
+    const known = (SCHEMA_NAMES as readonly string[]).includes(schemaName);
+    throw new UsageError(`${known ? `schema '${schemaName}' is not implemented yet` : `unknown schema '${schemaName}'`}; available: ${implementedSchemaNames().join(', ')}`);
+  }
+  if (positionals.length === 0) {
+    throw new UsageError('give at least one OTLP/JSON file to ingest');
+  }
+  const mapping = values.mapping;
+  if (mapping !== undefined && mapping !== 'dynamic' && mapping !== 'template') {
+    throw new UsageError('--mapping must be dynamic or template');
+  }
+  const content = readOtlpFiles(positionals);
+  const report = await ingest(clientFor(required(values, 'url')), { schema, index: required(values, 'index'), spans: content.spans, logs: content.logs, mapping });
+  print(report);
+  if (report.failed > 0) {
+    process.stderr.write(`${report.failed} of ${report.documents} documents were rejected by the engine; first: ${report.errors[0]}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function schemaSetting(value: string | boolean | undefined): SchemaSetting {
+  if (value === undefined || value === 'auto') {
+    return 'auto';
+  }
+  if (typeof value === 'string' && (SCHEMA_NAMES as readonly string[]).includes(value)) {
+    return value as SchemaSetting;
+  }
+  throw new UsageError(`--schema must be auto or one of ${SCHEMA_NAMES.join(', ')}`);
+}
+
+async function detectCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' } } });
+  const resolution = await resolvePattern(clientFor(required(values, 'url')), required(values, 'index'), schemaSetting(values.schema));
+  const groups = resolution.groups.map((group) => ({ schema: group.schema.name, producer: group.schema.producer, indices: group.indices, evidence: group.evidence }));
+  print({ schema: groups.length === 1 ? groups[0].schema : 'mixed', pattern: resolution.pattern, groups, unknown: resolution.unknown });
+}
+
+async function traceCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'max-spans': { type: 'string' } },
+  });
+  if (positionals.length !== 1) {
+    throw new UsageError('give exactly one trace id');
+  }
+  if ((values.from === undefined) !== (values.to === undefined)) {
+    throw new UsageError('--from and --to go together');
+  }
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema));
+  const window = values.from && values.to ? { fromNs: parseTimeExpression(values.from), toNs: parseTimeExpression(values.to) } : undefined;
+  const result = await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans: positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)! });
+  print({ traceID: result.traceId, spans: result.rows, warnings: result.notices.map((notice) => notice.text) });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'engine':
+        await engineCommand(args);
+        return 0;
+      case 'ingest':
+        return await ingestCommand(args);
+      case 'detect':
+        await detectCommand(args);
+        return 0;
+      case 'trace':
+        await traceCommand(args);
+        return 0;
+      case 'demo':
+        await runDemo(args);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    const message = error instanceof UsageError ? `${error.message}\n\n${USAGE}` : isEngineError(error) || error instanceof QueryError ? error.message : (error as Error)?.message ?? String(error);
+    process.stderr.write(`estraces: ${message}\n`);
+    return 1;
+  }
+}

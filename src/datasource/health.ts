@@ -1,0 +1,59 @@
+/**
+ * The health check behind "Save & test": can we reach the engine, does the span index pattern
+ * match indices, which schema(s) did we find and why. Each failure says exactly what to fix.
+ */
+import type { EngineClient } from '../engine/client';
+import { isEngineError } from '../engine/errors';
+import { resolvePattern, QueryError } from '../query/resolve';
+import type { SchemaSetting } from '../types';
+
+export interface HealthResult {
+  status: 'success' | 'error';
+  message: string;
+  details?: { message?: string; verboseMessage?: string };
+}
+
+export interface HealthSettings {
+  spanIndex?: string;
+  logsIndex?: string;
+  schema?: SchemaSetting;
+}
+
+export async function checkHealth(client: EngineClient, settings: HealthSettings): Promise<HealthResult> {
+  let engineLabel: string;
+  try {
+    engineLabel = (await client.info()).label;
+  } catch (error) {
+    return failure(error);
+  }
+  const pattern = settings.spanIndex?.trim() ?? '';
+  const setting = settings.schema ?? 'auto';
+  try {
+    const resolution = await resolvePattern(client, pattern, setting);
+    const groups = resolution.groups.map((group) => `${group.schema.name} in ${group.indices.join(', ')} (evidence: ${group.evidence.join(', ')})`);
+    const ignored = resolution.unknown.length > 0 ? `; ${resolution.unknown.length} matching index(es) hold no readable spans and are ignored: ${resolution.unknown.map((u) => u.index).join(', ')}` : '';
+    const logs = await logsIndexNote(client, settings.logsIndex);
+    return {
+      status: 'success',
+      message: `Connected to ${engineLabel}. Span index pattern '${pattern}': ${groups.join('; ')}${ignored}.${logs}`,
+    };
+  } catch (error) {
+    return failure(error, engineLabel);
+  }
+}
+
+async function logsIndexNote(client: EngineClient, logsIndex: string | undefined): Promise<string> {
+  if (!logsIndex?.trim()) {
+    return '';
+  }
+  const mappings = await client.mapping(logsIndex.trim());
+  const count = Object.keys(mappings).length;
+  return count === 0 ? ` Warning: logs index pattern '${logsIndex}' matches no index.` : ` Logs index pattern '${logsIndex}' matches ${count} index(es).`;
+}
+
+function failure(error: unknown, engineLabel?: string): HealthResult {
+  if (error instanceof QueryError || isEngineError(error)) {
+    return { status: 'error', message: engineLabel ? `Connected to ${engineLabel}, but ${error.message}` : error.message };
+  }
+  return { status: 'error', message: `Unexpected problem while checking the data source: ${(error as Error)?.message ?? String(error)}` };
+}

@@ -1,0 +1,130 @@
+import { EngineError } from './errors';
+import type { EngineTransport } from './transport';
+
+export type JsonObject = Record<string, unknown>;
+
+export interface SearchHit {
+  _index: string;
+  _id: string;
+  _source?: JsonObject;
+  sort?: unknown[];
+}
+
+export interface ShardFailure {
+  index?: string;
+  shard?: number;
+  reason?: { type?: string; reason?: string };
+}
+
+export interface SearchResponse {
+  took?: number;
+  timed_out?: boolean;
+  _shards?: { total: number; successful: number; skipped?: number; failed: number; failures?: ShardFailure[] };
+  hits?: { total?: { value: number; relation: string } | number; hits?: SearchHit[] };
+  aggregations?: JsonObject;
+}
+
+export interface EngineInfo {
+  distribution: 'opensearch' | 'elasticsearch';
+  version: string;
+  major: number;
+  minor: number;
+  /** e.g. `OpenSearch 2.19.1`. */
+  label: string;
+}
+
+/** Index name -> its mapping, as `GET <pattern>/_mapping` answers. */
+export type MappingResponse = Record<string, { mappings?: JsonObject }>;
+
+export interface BulkResult {
+  took: number;
+  errors: boolean;
+  items: Array<Record<string, { _index: string; status: number; error?: { type?: string; reason?: string } }>>;
+}
+
+const SEARCH_FILTER_PATH = 'took,timed_out,_shards,hits.total,hits.hits._index,hits.hits._id,hits.hits._source,hits.hits.sort,aggregations';
+
+/** Typed engine operations on top of a transport. Index patterns are URL-encoded part by part. */
+export class EngineClient {
+  constructor(readonly transport: EngineTransport) {}
+
+  get description(): string {
+    return this.transport.description;
+  }
+
+  async info(): Promise<EngineInfo> {
+    const body = await this.transport.request<{ version?: { number?: string; distribution?: string } }>({ method: 'GET', path: '/' });
+    const version = body.version?.number;
+    if (!version) {
+      throw new EngineError('bad_response', `${this.description} does not look like Elasticsearch or OpenSearch: its root answer has no version number`);
+    }
+    const [major, minor] = version.split('.').map((part) => parseInt(part, 10));
+    const distribution = body.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+    return { distribution, version, major, minor, label: `${distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${version}` };
+  }
+
+  /** Search one or more index patterns; missing indices in a list are ignored, an empty match is not an error. */
+  search(indices: string, body: JsonObject): Promise<SearchResponse> {
+    return this.transport.request<SearchResponse>({
+      method: 'POST',
+      path: `/${encodeIndices(indices)}/_search?ignore_unavailable=true&allow_no_indices=true&filter_path=${SEARCH_FILTER_PATH}`,
+      body,
+    });
+  }
+
+  /** The mapping of every index a pattern matches; `{}` when the pattern matches nothing. */
+  mapping(indices: string): Promise<MappingResponse> {
+    return this.transport.request<MappingResponse>({ method: 'GET', path: `/${encodeIndices(indices)}/_mapping?allow_no_indices=true&ignore_unavailable=true` });
+  }
+
+  async indexExists(index: string): Promise<boolean> {
+    const found = await this.transport.request<Record<string, unknown>>({ method: 'GET', path: `/${encodeIndices(index)}/_mapping?allow_no_indices=true&ignore_unavailable=true` });
+    return Object.keys(found).length > 0;
+  }
+
+  createIndex(index: string, body: JsonObject): Promise<unknown> {
+    return this.transport.request({ method: 'PUT', path: `/${encodeIndices(index)}`, body });
+  }
+
+  /** Newline-delimited bulk body; the caller inspects per-item errors. */
+  bulk(ndjson: string): Promise<BulkResult> {
+    return this.transport.request<BulkResult>({ method: 'POST', path: '/_bulk', body: ndjson, contentType: 'application/x-ndjson' });
+  }
+
+  refresh(indices: string): Promise<unknown> {
+    return this.transport.request({ method: 'POST', path: `/${encodeIndices(indices)}/_refresh?ignore_unavailable=true&allow_no_indices=true` });
+  }
+
+  clusterHealth(): Promise<{ status: string; number_of_nodes: number; cluster_name: string }> {
+    return this.transport.request({ method: 'GET', path: '/_cluster/health' });
+  }
+}
+
+/** Encode each part of a comma-separated index list, keeping the commas and wildcards readable. */
+export function encodeIndices(indices: string): string {
+  return indices
+    .split(',')
+    .map((part) => encodeURIComponent(part.trim()))
+    .filter((part) => part !== '')
+    .join(',');
+}
+
+/** Total hits whatever the engine's format (number in old engines, object in new ones). */
+export function totalHits(response: SearchResponse): number {
+  const total = response.hits?.total;
+  return typeof total === 'number' ? total : (total?.value ?? 0);
+}
+
+/** Warnings a user should see when an answer is incomplete: failed shards, a timeout. */
+export function incompleteAnswerWarnings(response: SearchResponse): string[] {
+  const warnings: string[] = [];
+  const shards = response._shards;
+  if (shards && shards.failed > 0) {
+    const reasons = [...new Set((shards.failures ?? []).map((f) => `${f.index ?? '?'}: ${f.reason?.reason ?? f.reason?.type ?? 'unknown'}`))];
+    warnings.push(`${shards.failed} of ${shards.total} shards failed, so results may be incomplete (${reasons.slice(0, 3).join('; ')})`);
+  }
+  if (response.timed_out) {
+    warnings.push('the engine timed out part of the search, so results may be incomplete');
+  }
+  return warnings;
+}

@@ -1,0 +1,92 @@
+/**
+ * Logical spans -> rows of Grafana's trace frame (TraceSpanRow, grafana-and-anchors.md §1.2):
+ * milliseconds, lower-case kind, numeric status, events as logs with names, links as references.
+ * Used by the frame builder and, as JSON, by `estraces trace`.
+ */
+import type { TraceKeyValuePair, TraceLog, TraceSpanReference, TraceSpanRow } from '@grafana/data';
+
+import { attributeType } from '../proto/attributes';
+import type { Attributes, AttributeValue, LogicalSpan, SpanEvent, SpanLink } from '../proto/model';
+import { nanosToMillis } from '../proto/time';
+
+/** Arrays and maps travel as JSON text: the trace view renders values as text and would choke on objects. */
+function displayValue(value: AttributeValue): string | number | boolean | null {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+export function attributesToKeyValues(attributes: Attributes): TraceKeyValuePair[] {
+  return Object.entries(attributes).map(([key, value]) => ({ key, value: displayValue(value), type: attributeType(value) }));
+}
+
+export function eventToLog(event: SpanEvent): TraceLog {
+  return { timestamp: nanosToMillis(event.timeUnixNano), name: event.name, fields: attributesToKeyValues(event.attributes) };
+}
+
+export function linkToReference(link: SpanLink): TraceSpanReference {
+  const tags = attributesToKeyValues(link.attributes);
+  if (link.traceState) {
+    tags.push({ key: 'w3c.tracestate', value: link.traceState, type: 'string' });
+  }
+  return { traceID: link.traceId, spanID: link.spanId, tags };
+}
+
+const STACKTRACE_KEY = 'exception.stacktrace';
+
+/** Stack traces from exception events (and a span attribute, which some instrumentations set). */
+export function stackTracesOf(span: LogicalSpan): string[] {
+  const traces: string[] = [];
+  for (const event of span.events) {
+    const trace = event.attributes[STACKTRACE_KEY];
+    if (event.name === 'exception' && typeof trace === 'string' && trace !== '') {
+      traces.push(trace);
+    }
+  }
+  const own = span.attributes[STACKTRACE_KEY];
+  if (typeof own === 'string' && own !== '') {
+    traces.push(own);
+  }
+  return traces;
+}
+
+function droppedWarnings(span: LogicalSpan): string[] {
+  const dropped: string[] = [];
+  const counts: Array<[number | undefined, string]> = [
+    [span.droppedAttributesCount, 'attributes'],
+    [span.droppedEventsCount, 'events'],
+    [span.droppedLinksCount, 'links'],
+  ];
+  for (const [count, what] of counts) {
+    if (count) {
+      dropped.push(`the SDK dropped ${count} ${what} of this span (limits)`);
+    }
+  }
+  return dropped;
+}
+
+export function spanToFrameRow(span: LogicalSpan): TraceSpanRow {
+  const namespace = span.resourceAttributes['service.namespace'];
+  const warnings = [...span.source.warnings, ...droppedWarnings(span)];
+  const stackTraces = stackTracesOf(span);
+  return {
+    traceID: span.traceId,
+    spanID: span.spanId,
+    parentSpanID: span.parentSpanId,
+    operationName: span.name,
+    serviceName: span.serviceName,
+    serviceNamespace: typeof namespace === 'string' ? namespace : undefined,
+    serviceTags: attributesToKeyValues(span.resourceAttributes),
+    startTime: nanosToMillis(span.startTimeUnixNano),
+    duration: span.durationNano === undefined ? 0 : nanosToMillis(span.durationNano),
+    logs: span.events.map(eventToLog),
+    references: span.links.map(linkToReference),
+    tags: attributesToKeyValues(span.attributes),
+    kind: span.kind,
+    statusCode: span.statusCode,
+    statusMessage: span.statusMessage,
+    instrumentationLibraryName: span.scope?.name,
+    instrumentationLibraryVersion: span.scope?.version,
+    traceState: span.traceState,
+    warnings: warnings.length > 0 ? warnings : undefined,
+    stackTraces: stackTraces.length > 0 ? stackTraces : undefined,
+  };
+}

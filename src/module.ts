@@ -1,0 +1,10 @@
+import { DataSourcePlugin } from '@grafana/data';
+
+import { ConfigEditor } from './components/ConfigEditor';
+import { QueryEditor } from './components/QueryEditor';
+import { DataSource } from './datasource/DataSource';
+import type { EsTracesOptions, EsTracesQuery, EsTracesSecureOptions } from './types';
+
+export const plugin = new DataSourcePlugin<DataSource, EsTracesQuery, EsTracesOptions, EsTracesSecureOptions>(DataSource)
+  .setConfigEditor(ConfigEditor)
+  .setQueryEditor(QueryEditor);

@@ -1,0 +1,82 @@
+import type { Attributes, AttributeValue } from './model';
+
+/** Type names for Grafana's TraceKeyValuePair.type, following OTLP's value kinds. */
+export type AttributeType = 'string' | 'bool' | 'int64' | 'float64' | 'array' | 'map' | 'null';
+
+export function attributeType(value: AttributeValue): AttributeType {
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'array';
+  }
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return Number.isInteger(value) ? 'int64' : 'float64';
+    default:
+      return 'map';
+  }
+}
+
+/** Coerce anything read from `_source` into an attribute value; undefined and functions are dropped. */
+export function toAttributeValue(value: unknown): AttributeValue | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') {
+    return value;
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? value : String(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => toAttributeValue(item) ?? null);
+  }
+  if (typeof value === 'object') {
+    return toAttributes(value);
+  }
+  return undefined;
+}
+
+/** An object read from `_source` as attributes with their stored keys. Non-objects give {}. */
+export function toAttributes(value: unknown): Attributes {
+  const attributes: Attributes = {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return attributes;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const converted = toAttributeValue(item);
+    if (converted !== undefined) {
+      attributes[key] = converted;
+    }
+  }
+  return attributes;
+}
+
+/** Read a value at a dotted path whether `_source` nests it (`{a:{b:1}}`) or keeps the dots (`{"a.b":1}`). */
+export function readPath(source: unknown, path: string): unknown {
+  if (!source || typeof source !== 'object') {
+    return undefined;
+  }
+  const record = source as Record<string, unknown>;
+  if (path in record) {
+    return record[path];
+  }
+  const parts = path.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const head = parts.slice(0, i).join('.');
+    if (head in record) {
+      const found = readPath(record[head], parts.slice(i).join('.'));
+      if (found !== undefined) {
+        return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function stringAt(source: unknown, path: string): string | undefined {
+  const value = readPath(source, path);
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}

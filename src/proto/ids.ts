@@ -1,0 +1,65 @@
+/** Trace and span identifiers: lowercase hex, compared case-insensitively (storage-schemas.md §8.3). */
+
+export type IdCheck = { ok: true; id: string } | { ok: false; message: string };
+
+const HEX = /^[0-9a-f]+$/;
+const ALL_ZERO = /^0+$/;
+
+/**
+ * A trace id typed by a user: 1 to 32 hex digits (64-bit ids and ids stored without leading zeros
+ * exist), case and surrounding whitespace ignored. Returns the lowercase id or a message that says
+ * what is wrong with it.
+ */
+export function validateTraceId(raw: string): IdCheck {
+  const id = raw.trim().toLowerCase();
+  if (id === '') {
+    return { ok: false, message: 'Enter a trace id: 16 or 32 hexadecimal digits.' };
+  }
+  if (!HEX.test(id)) {
+    return { ok: false, message: `'${truncate(raw.trim())}' is not a trace id: use hexadecimal digits 0-9 and a-f only.` };
+  }
+  if (id.length > 32) {
+    return { ok: false, message: `'${truncate(raw.trim())}' is not a trace id: it has ${id.length} hex digits, at most 32 are allowed.` };
+  }
+  if (ALL_ZERO.test(id)) {
+    return { ok: false, message: 'The all-zero trace id is invalid in OpenTelemetry and never stored.' };
+  }
+  return { ok: true, id };
+}
+
+/**
+ * The stored forms a trace id may have: as given, left-padded to 32 digits, and (for 128-bit ids
+ * whose upper half is zero) the 64-bit low half.
+ */
+export function traceIdSearchForms(id: string): string[] {
+  const forms = new Set<string>([id]);
+  if (id.length < 32) {
+    forms.add(id.padStart(32, '0'));
+  }
+  if (id.length <= 16) {
+    forms.add(id.padStart(16, '0'));
+  }
+  if (id.length === 32 && id.startsWith('0000000000000000')) {
+    forms.add(id.slice(16));
+  }
+  return [...forms];
+}
+
+/** A stored id as the logical model wants it: lowercase hex, or undefined for empty/all-zero/non-hex. */
+export function normaliseSpanId(value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  const id = value.trim().toLowerCase();
+  return id === '' || ALL_ZERO.test(id) || !HEX.test(id) ? undefined : id;
+}
+
+/** Trace ids in the frame are 32 digits; 64-bit ids are left-padded as Grafana's Jaeger source does. */
+export function normaliseTraceId(value: unknown): string | undefined {
+  const id = normaliseSpanId(value);
+  return id === undefined ? undefined : id.length < 32 && id.length > 16 ? id.padStart(32, '0') : id;
+}
+
+function truncate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,67 @@
+/**
+ * From an index pattern to the schema groups to query: one `_mapping` call, detection per backing
+ * index, and a clear error when nothing readable is there. Cached per data source and pattern.
+ */
+import type { MappingResponse } from '../engine/client';
+import { describeUnknown, type Resolution, resolveSchemas } from '../proto/detect';
+import type { SchemaSetting } from '../types';
+
+export interface MappingSource {
+  mapping(indices: string): Promise<MappingResponse>;
+  readonly description: string;
+}
+
+/** A problem with the data source's configuration or data, phrased for the user. */
+export class QueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+export async function resolvePattern(source: MappingSource, pattern: string, setting: SchemaSetting): Promise<Resolution> {
+  if (pattern.trim() === '') {
+    throw new QueryError('no span index pattern is configured: set one in the data source settings (for example traces-*)');
+  }
+  const mappings = await source.mapping(pattern);
+  if (Object.keys(mappings).length === 0) {
+    throw new QueryError(`index pattern '${pattern}' matches no index on ${source.description}: check the span index pattern in the data source settings`);
+  }
+  let resolution: Resolution;
+  try {
+    resolution = resolveSchemas(pattern, mappings, setting);
+  } catch (error) {
+    throw new QueryError((error as Error).message);
+  }
+  if (resolution.groups.length === 0) {
+    throw new QueryError(describeUnknown(resolution, setting));
+  }
+  return resolution;
+}
+
+/** Detection results kept for a while; a mapping change is picked up when the entry expires. */
+export class ResolutionCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<Resolution> }>();
+
+  constructor(
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  get(source: MappingSource, pattern: string, setting: SchemaSetting): Promise<Resolution> {
+    const key = `${setting}\u0000${pattern}`;
+    const entry = this.entries.get(key);
+    if (entry && this.now() - entry.at < this.ttlMs) {
+      return entry.value;
+    }
+    const value = resolvePattern(source, pattern, setting);
+    this.entries.set(key, { at: this.now(), value });
+    // A failed detection is not remembered: the next query tries again.
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

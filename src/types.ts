@@ -1,0 +1,46 @@
+import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
+
+/** What a query asks for. Later issues add the other kinds listed in ARCHITECTURE.md. */
+export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'serviceGraph' | 'metrics' | 'logs' | 'upload';
+
+/** The storage schemas the plugin knows by name (`auto` means: detect from the mapping). */
+export const SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog'] as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
+export type SchemaSetting = 'auto' | SchemaName;
+
+export interface EsTracesQuery extends DataQuery {
+  queryType?: QueryType;
+  /**
+   * The trace id for `traceId` queries. Named `query` because Grafana's trace view follows span
+   * references by rewriting exactly this property.
+   */
+  query?: string;
+  /** Narrow a trace-id lookup to the dashboard time range instead of searching all time. */
+  useTimeRange?: boolean;
+}
+
+export const DEFAULT_QUERY: Partial<EsTracesQuery> = {
+  queryType: 'traceId',
+  query: '',
+};
+
+/** Default cap on the spans of one trace; beyond it the trace is truncated with a warning. */
+export const DEFAULT_MAX_TRACE_SPANS = 100_000;
+
+/** jsonData: visible to every viewer, so never a secret. */
+export interface EsTracesOptions extends DataSourceJsonData {
+  /** Index pattern holding spans (and, for schemas that keep them apart, span events). */
+  spanIndex?: string;
+  /** Index pattern holding correlated logs. */
+  logsIndex?: string;
+  schema?: SchemaSetting;
+  /** Cap on spans per trace (default 100,000). */
+  maxTraceSpans?: number;
+  /** Request timeout in seconds for each engine call (default 60). */
+  timeoutSeconds?: number;
+}
+
+/** secureJsonData: write-only in Grafana, reaches the engine only through the data source proxy. */
+export interface EsTracesSecureOptions {
+  apiKey?: string;
+}
