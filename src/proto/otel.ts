@@ -105,14 +105,14 @@ export function otelDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     warnings.push('the document has no span name');
   }
   const resourceAttributes = toAttributes(readPath(source, 'resource.attributes'));
-  const service = resourceAttributes['service.name'];
+  const service = stringAt(source, 'resource.attributes.service.name');
   const links = readPath(source, 'links');
   return {
     traceId,
     spanId,
     parentSpanId: normaliseSpanId(readPath(source, 'parent_span_id')),
     name: name ?? '',
-    serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
+    serviceName: service || UNKNOWN_SERVICE,
     kind: readOtelKind(readPath(source, 'kind')),
     startTimeUnixNano: start,
     durationNano: durationNano ?? BigInt(0),

@@ -1,0 +1,136 @@
+import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+
+import { DataSource } from '../../../src/datasource/DataSource';
+import { EngineError } from '../../../src/engine/errors';
+import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
+import type { EsTracesOptions, EsTracesQuery } from '../../../src/types';
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getTemplateSrv: () => ({ replace: (text: string) => text.replace('$traceId', '4bf92f3577b34da6a3ce929d0e0e4736') }),
+}));
+
+const keyword = { type: 'keyword' };
+const otelMapping = { traces: { mappings: { properties: { '@timestamp': { type: 'date_nanos' }, trace_id: keyword, span_id: keyword, name: keyword, kind: keyword, duration: { type: 'long' } } } } };
+const spanHit = {
+  _index: 'traces',
+  _id: '1',
+  _source: { '@timestamp': '1715678467123.456789', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', name: 'GET /api/cart', kind: 'Server', duration: 42500000, resource: { attributes: { 'service.name': 'checkout' } } },
+  sort: [1715678467123, '00f067aa0ba902b7', '1'],
+};
+
+/** Answers requests from fixtures, recording them; a unit-test stand-in for the engine transport. */
+class FixtureTransport implements EngineTransport {
+  readonly description = 'http://fixture:9200';
+  readonly requests: EngineRequest[] = [];
+  constructor(private readonly answer: (request: EngineRequest) => unknown) {}
+  async request<T>(request: EngineRequest): Promise<T> {
+    this.requests.push(request);
+    const value = this.answer(request);
+    if (value instanceof Error) {
+      throw value;
+    }
+    return value as T;
+  }
+}
+
+function engine(overrides: { mapping?: unknown; hits?: unknown[]; root?: unknown } = {}) {
+  return new FixtureTransport((request) => {
+    if (request.path === '/') {
+      return overrides.root ?? { version: { number: '2.19.1', distribution: 'opensearch' } };
+    }
+    if (request.path.includes('/_mapping')) {
+      return overrides.mapping ?? otelMapping;
+    }
+    const body = request.body as { query: { bool: { filter: Array<Record<string, unknown>> } } };
+    const events = body.query.bool.filter.some((clause) => 'exists' in clause);
+    return { _shards: { total: 1, successful: 1, failed: 0 }, hits: { total: { value: events ? 0 : (overrides.hits ?? [spanHit]).length, relation: 'eq' }, hits: events ? [] : (overrides.hits ?? [spanHit]) } };
+  });
+}
+
+function dataSource(transport: EngineTransport, jsonData: EsTracesOptions = { spanIndex: 'traces*' }) {
+  const settings = { id: 1, uid: 'es', name: 'ES Traces', type: 'estraces-otel-datasource', url: '/api/datasources/proxy/uid/es', jsonData, meta: {} } as unknown as DataSourceInstanceSettings<EsTracesOptions>;
+  return new DataSource(settings, transport);
+}
+
+function request(target: Partial<EsTracesQuery>): DataQueryRequest<EsTracesQuery> {
+  const range = { from: dateTime(1715678400000), to: dateTime(1715682000000), raw: { from: 'now-1h', to: 'now' } };
+  return { targets: [{ refId: 'A', queryType: 'traceId', ...target }], range, scopedVars: {}, requestId: 'r', interval: '1s', intervalMs: 1000, timezone: 'utc', app: 'explore', startTime: 0 } as DataQueryRequest<EsTracesQuery>;
+}
+
+describe('DataSource.query with queryType traceId', () => {
+  it('returns the trace frame for the interpolated trace id', async () => {
+    const response = await dataSource(engine()).query(request({ query: '$traceId' }));
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toHaveLength(1);
+    const frame = response.data[0];
+    expect(frame.meta.preferredVisualisationType).toBe('trace');
+    expect(frame.fields.find((field: { name: string }) => field.name === 'spanID').values).toEqual(['00f067aa0ba902b7']);
+  });
+
+  it('narrows by the dashboard range only when asked to', async () => {
+    const transport = engine();
+    await dataSource(transport).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736', useTimeRange: true }));
+    const searches = transport.requests.filter((r) => r.path.includes('/_search'));
+    expect(JSON.stringify(searches[0].body)).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
+  });
+
+  it('says a trace was not found, with an empty frame and no error', async () => {
+    const response = await dataSource(engine({ hits: [] })).query(request({ query: 'abcdef0123456789abcdef0123456789' }));
+    expect(response.errors).toBeUndefined();
+    expect(response.data[0].length).toBe(0);
+    expect(response.data[0].meta.notices[0]).toEqual({ severity: 'info', text: 'trace abcdef0123456789abcdef0123456789 not found in traces' });
+  });
+
+  it('turns a malformed id into a message on the query, without asking the engine to search', async () => {
+    const transport = engine();
+    const response = await dataSource(transport).query(request({ query: 'not-a-trace' }));
+    expect(response.errors).toEqual([{ refId: 'A', message: "'not-a-trace' is not a trace id: use hexadecimal digits 0-9 and a-f only." }]);
+    expect(transport.requests.some((r) => r.path.includes('/_search'))).toBe(false);
+  });
+
+  it('reports an unreachable engine as a message, not a stack trace', async () => {
+    const down = new FixtureTransport(() => new EngineError('unreachable', 'cannot reach http://fixture:9200 (ECONNREFUSED): check the URL and that the engine is running'));
+    const response = await dataSource(down).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    expect(response.errors?.[0].message).toBe('cannot reach http://fixture:9200 (ECONNREFUSED): check the URL and that the engine is running');
+  });
+
+  it('skips empty trace id queries', () => {
+    const ds = dataSource(engine());
+    expect(ds.filterQuery({ refId: 'A', queryType: 'traceId', query: '  ' })).toBe(false);
+    expect(ds.filterQuery({ refId: 'A', queryType: 'traceId', query: 'abc' })).toBe(true);
+  });
+});
+
+describe('DataSource.testDatasource', () => {
+  it('names the engine, the indices and the detected schema with its evidence', async () => {
+    const result = await dataSource(engine()).testDatasource();
+    expect(result).toEqual({ status: 'success', message: "Connected to OpenSearch 2.19.1. Span index pattern 'traces*': otel in traces (evidence: trace_id, span_id, duration, kind, name)." });
+  });
+
+  it('says when the span index pattern matches no index', async () => {
+    const result = await dataSource(engine({ mapping: {} })).testDatasource();
+    expect(result).toEqual({ status: 'error', message: "Connected to OpenSearch 2.19.1, but index pattern 'traces*' matches no index on http://fixture:9200: check the span index pattern in the data source settings" });
+  });
+
+  it('says when no span index pattern is configured', async () => {
+    const result = await dataSource(engine(), {}).testDatasource();
+    expect(result.message).toBe('Connected to OpenSearch 2.19.1, but no span index pattern is configured: set one in the data source settings (for example traces-*)');
+  });
+
+  it('says when the indices hold an unknown layout, listing their fields', async () => {
+    const result = await dataSource(engine({ mapping: { spans: { mappings: { properties: { foo: keyword, bar: keyword } } } } })).testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toContain("index pattern 'traces*' holds spans in an unsupported layout; found these fields: spans has foo, bar");
+  });
+
+  it('says when the URL is not an engine', async () => {
+    const result = await dataSource(engine({ root: { hello: 'world' } })).testDatasource();
+    expect(result).toEqual({ status: 'error', message: 'http://fixture:9200 does not look like Elasticsearch or OpenSearch: its root answer has no version number' });
+  });
+
+  it('says when a configured schema does not match the data', async () => {
+    const result = await dataSource(engine({ mapping: { spans: { mappings: { properties: { traceID: keyword } } } } }), { spanIndex: 'traces*', schema: 'otel' }).testDatasource();
+    expect(result.message).toContain("does not look like schema 'otel'");
+  });
+});

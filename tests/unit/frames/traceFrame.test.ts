@@ -1,0 +1,86 @@
+import { FieldType } from '@grafana/data';
+
+import { traceRowsToFrame } from '../../../src/frames/traceFrame';
+import { spanToFrameRow, stackTracesOf } from '../../../src/frames/traceRows';
+import type { LogicalSpan } from '../../../src/proto/model';
+
+const span: LogicalSpan = {
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  spanId: '00f067aa0ba902b7',
+  parentSpanId: '5f2c1a9e7b3d4c61',
+  name: 'GET /api/cart',
+  serviceName: 'checkout',
+  kind: 'server',
+  startTimeUnixNano: BigInt('1715678467123456789'),
+  durationNano: BigInt(42_500_000),
+  statusCode: 2,
+  statusMessage: 'upstream timeout',
+  attributes: { 'http.response.status_code': 504, ratio: 0.25, vip: true, tags: ['a', 'b'], nested: { k: 1 } },
+  resourceAttributes: { 'service.name': 'checkout', 'service.namespace': 'shop' },
+  scope: { name: 'io.opentelemetry.tomcat', version: '2.4.0' },
+  traceState: 'rojo=00f067aa0ba902b7',
+  events: [{ timeUnixNano: BigInt('1715678467153456789'), name: 'exception', attributes: { 'exception.stacktrace': 'Error: boom\n  at a.js:1' } }],
+  links: [{ traceId: '11112222333344445555666677778888', spanId: '1111222233334444', traceState: 'k=v', attributes: { why: 'retry' } }],
+  droppedEventsCount: 3,
+  source: { schema: 'otel', index: 'traces', id: '1', warnings: ['stored more than once (exporter retry); shown once'] },
+};
+
+describe('spanToFrameRow', () => {
+  it('maps a span to Grafana trace row fields in milliseconds with typed tags', () => {
+    expect(spanToFrameRow(span)).toEqual({
+      traceID: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanID: '00f067aa0ba902b7',
+      parentSpanID: '5f2c1a9e7b3d4c61',
+      operationName: 'GET /api/cart',
+      serviceName: 'checkout',
+      serviceNamespace: 'shop',
+      serviceTags: [
+        { key: 'service.name', value: 'checkout', type: 'string' },
+        { key: 'service.namespace', value: 'shop', type: 'string' },
+      ],
+      startTime: 1715678467123.456789,
+      duration: 42.5,
+      logs: [{ timestamp: 1715678467153.456789, name: 'exception', fields: [{ key: 'exception.stacktrace', value: 'Error: boom\n  at a.js:1', type: 'string' }] }],
+      references: [{ traceID: '11112222333344445555666677778888', spanID: '1111222233334444', tags: [{ key: 'why', value: 'retry', type: 'string' }, { key: 'w3c.tracestate', value: 'k=v', type: 'string' }] }],
+      tags: [
+        { key: 'http.response.status_code', value: 504, type: 'int64' },
+        { key: 'ratio', value: 0.25, type: 'float64' },
+        { key: 'vip', value: true, type: 'bool' },
+        { key: 'tags', value: '["a","b"]', type: 'array' },
+        { key: 'nested', value: '{"k":1}', type: 'map' },
+      ],
+      kind: 'server',
+      statusCode: 2,
+      statusMessage: 'upstream timeout',
+      instrumentationLibraryName: 'io.opentelemetry.tomcat',
+      instrumentationLibraryVersion: '2.4.0',
+      traceState: 'rojo=00f067aa0ba902b7',
+      warnings: ['stored more than once (exporter retry); shown once', 'the SDK dropped 3 events of this span (limits)'],
+      stackTraces: ['Error: boom\n  at a.js:1'],
+    });
+  });
+
+  it('takes stack traces only from exception events and the span attribute', () => {
+    const other = { ...span, events: [{ timeUnixNano: BigInt(1), name: 'log', attributes: { 'exception.stacktrace': 'not an exception event' } }], attributes: {} };
+    expect(stackTracesOf(other)).toEqual([]);
+  });
+});
+
+describe('traceRowsToFrame', () => {
+  it('builds the trace frame Grafana renders as a trace view and exports as OTLP', () => {
+    const frame = traceRowsToFrame([spanToFrameRow(span)], { refId: 'A', notices: [{ severity: 'warning', text: 'trace truncated' }] });
+    expect(frame.refId).toBe('A');
+    expect(frame.length).toBe(1);
+    expect(frame.meta?.preferredVisualisationType).toBe('trace');
+    expect(frame.meta?.custom?.traceFormat).toBe('otlp');
+    expect(frame.meta?.notices).toEqual([{ severity: 'warning', text: 'trace truncated' }]);
+    const names = frame.fields.map((field) => field.name);
+    expect(names.slice(0, 6)).toEqual(['traceID', 'spanID', 'parentSpanID', 'operationName', 'serviceName', 'serviceNamespace']);
+    const byName = Object.fromEntries(frame.fields.map((field) => [field.name, field]));
+    expect(byName.startTime.type).toBe(FieldType.number);
+    expect(byName.startTime.config.unit).toBe('ms');
+    expect(byName.statusCode.values[0]).toBe(2);
+    expect(byName.kind.values[0]).toBe('server');
+    expect(byName.tags.type).toBe(FieldType.other);
+  });
+});

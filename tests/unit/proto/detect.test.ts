@@ -1,0 +1,52 @@
+import { describeUnknown, resolveSchemas } from '../../../src/proto/detect';
+
+const text = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } };
+
+/** What dynamic mapping makes of otel-mode documents on OpenSearch / Elasticsearch 7. */
+const dynamicOtel = {
+  mappings: {
+    properties: {
+      '@timestamp': text,
+      trace_id: text,
+      span_id: text,
+      name: text,
+      kind: text,
+      duration: { type: 'long' },
+      resource: { properties: { attributes: { properties: { service: { properties: { name: text } } } } } },
+    },
+  },
+};
+const otelEvents = { mappings: { properties: { '@timestamp': text, trace_id: text, span_id: text, event_name: text, resource: { properties: { attributes: { properties: { service: { properties: { name: text } } } } } } } } };
+const jaegerLike = { mappings: { properties: { traceID: { type: 'keyword' }, spanID: { type: 'keyword' }, startTimeMillis: { type: 'date' } } } };
+const skywalking = { mappings: { properties: { segment_id: { type: 'keyword' }, data_binary: { type: 'binary' }, service_id: { type: 'keyword' } } } };
+
+describe('resolveSchemas', () => {
+  it('detects otel in a dynamically mapped span index and its events index, grouped together', () => {
+    const resolution = resolveSchemas('traces*', { traces: dynamicOtel, 'traces-logs': otelEvents });
+    expect(resolution.groups).toHaveLength(1);
+    expect(resolution.groups[0].schema.name).toBe('otel');
+    expect(resolution.groups[0].indices).toEqual(['traces', 'traces-logs']);
+    expect(resolution.groups[0].catalog.get('trace_id')).toEqual({ type: 'text', keywordPath: 'trace_id.keyword' });
+    expect(resolution.unknown).toEqual([]);
+  });
+
+  it('lists indices it cannot read, with their fields, in the message', () => {
+    const resolution = resolveSchemas('spans-*', { 'spans-1': jaegerLike });
+    expect(resolution.groups).toEqual([]);
+    expect(describeUnknown(resolution, 'auto')).toBe("index pattern 'spans-*' holds spans in an unsupported layout; found these fields: spans-1 has traceID, spanID, startTimeMillis. Supported schemas: otel");
+  });
+
+  it('names SkyWalking as unsupported', () => {
+    const resolution = resolveSchemas('sw*', { 'sw_segment-20240514': skywalking });
+    expect(describeUnknown(resolution, 'auto')).toMatch(/^index pattern 'sw\*' holds Apache SkyWalking segments, which store spans inside a binary blob and are unsupported/);
+  });
+
+  it('with a configured schema, says the data does not look like it', () => {
+    const resolution = resolveSchemas('spans-*', { 'spans-1': jaegerLike }, 'otel');
+    expect(describeUnknown(resolution, 'otel')).toMatch(/does not look like schema 'otel' \(its trace and span id fields are missing\)/);
+  });
+
+  it('refuses a schema that is not implemented with the list of those that are', () => {
+    expect(() => resolveSchemas('x', { x: dynamicOtel }, 'zipkin')).toThrow("schema 'zipkin' is not supported yet; supported: otel (or auto)");
+  });
+});
