@@ -36,4 +36,11 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The tests are code too: lint them with the same rules as src.
+    files: ['tests/**/*.{ts,tsx}'],
+    rules: {
+      'react-hooks/rules-of-hooks': 'off',
+    },
+  },
 ]);

@@ -57,7 +57,7 @@ export function resolveSchemas(pattern: string, mappings: MappingByIndex, settin
       unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });
       continue;
     }
-    const group = groups.get(schema.schema.name) ?? { schema: schema.schema, indices: [], catalog: new Map(), evidence: schema.evidence };
+    const group: IndexGroup = groups.get(schema.schema.name) ?? { schema: schema.schema, indices: [], catalog: new Map(), evidence: schema.evidence };
     group.indices.push(index);
     for (const [path, info] of catalog) {
       if (!group.catalog.has(path)) {

@@ -3,8 +3,7 @@
  * paging with search_after in large pages so no 10,000-hit window ever truncates a trace. The
  * engine is injected, so this module does no I/O of its own and runs the same in Grafana and Node.
  */
-import type { SearchHit, SearchResponse } from '../engine/client';
-import { incompleteAnswerWarnings, totalHits } from '../engine/client';
+import { incompleteAnswerWarnings, type SearchHit, type SearchResponse, totalHits } from '../engine/client';
 import type { IndexGroup, Resolution } from '../proto/detect';
 import type { LogicalSpan } from '../proto/model';
 import { assembleTrace, type AssembledTrace } from '../proto/trace';

@@ -1,0 +1,76 @@
+/**
+ * What the integration tests share: running the real `estraces` command, a Node engine client,
+ * and the expected trace rows computed from the OTLP source independently of any engine.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import type { TraceSpanRow } from '@grafana/data';
+
+import { EngineClient } from '../../src/engine/client';
+import { createNodeTransport } from '../../src/engine/nodeTransport';
+import { spanToFrameRow } from '../../src/frames/traceRows';
+import type { LogicalSpan } from '../../src/proto/model';
+import { assembleTrace } from '../../src/proto/trace';
+
+const BIN = resolve(__dirname, '../../bin/estraces.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[]): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+export function nodeClient(url: string): EngineClient {
+  return new EngineClient(createNodeTransport({ url, timeoutMs: 120_000 }));
+}
+
+export function writeTempJson(name: string, value: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'estraces-it-'));
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+/** A fresh index name per test run, so reruns against the same cluster never collide. */
+export function uniqueIndex(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+function byTime<T extends { timeUnixNano: bigint }>(a: T, b: T): number {
+  return a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0;
+}
+
+/** The rows a trace must come back as, computed from the OTLP source (events in time order). */
+export function expectedRows(source: LogicalSpan[], traceId: string): TraceSpanRow[] {
+  const spans = source.filter((span) => span.traceId === traceId).map((span) => ({ ...span, events: [...span.events].sort(byTime), source: { ...span.source, warnings: [] } }));
+  return assembleTrace(spans).spans.map(spanToFrameRow);
+}
+
+export interface TraceOutput {
+  traceID: string;
+  spans: TraceSpanRow[];
+  warnings: string[];
+}
+
+export async function cliTrace(args: string[]): Promise<TraceOutput> {
+  const result = await runCli(['trace', ...args]);
+  if (result.code !== 0) {
+    throw new Error(`estraces trace ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as TraceOutput;
+}

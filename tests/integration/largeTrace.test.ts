@@ -1,0 +1,45 @@
+/**
+ * A trace larger than any engine page comes back complete, and one over the configured cap comes
+ * back truncated with a notice that says so.
+ */
+import { generateLargeTrace } from '../../src/cli/sdkData';
+import { spansFromOtlp } from '../../src/proto/otlp';
+import { testEngines } from './engines';
+import { cliTrace, runCli, uniqueIndex, writeTempJson } from './helpers';
+
+const large = generateLargeTrace(25_000, { seed: 11 });
+const traceId = large.traceIds[0];
+const sourceSpans = spansFromOtlp(large.request);
+const sourceIds = sourceSpans.map((span) => span.spanId).sort();
+const file = writeTempJson('large-trace.json', large.request);
+
+describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
+  const index = uniqueIndex('otel-large');
+
+  beforeAll(async () => {
+    const ingested = await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', 'otel', file]);
+    expect(ingested.code).toBe(0);
+    expect(JSON.parse(ingested.stdout)).toMatchObject({ spans: 25_000, failed: 0 });
+  });
+
+  it('returns all 25,000 spans of one trace, each once', async () => {
+    const output = await cliTrace([traceId, '--url', engine.url, '--index', `${index}*`]);
+    expect(output.spans).toHaveLength(25_000);
+    expect(output.spans.map((span) => span.spanID).sort()).toEqual(sourceIds);
+    expect(output.warnings).toEqual([]);
+  });
+
+  it('truncates at the cap with a warning naming the size and the limit', async () => {
+    const output = await cliTrace([traceId, '--url', engine.url, '--index', `${index}*`, '--max-spans', '10000']);
+    expect(output.spans).toHaveLength(10_000);
+    expect(output.warnings[0]).toBe(
+      'trace truncated: it has 25000 span documents and the limit is 10000; showing the 10000 that start first. Raise "Max spans per trace" in the data source settings to see all of it'
+    );
+    // Paging orders by start in whole milliseconds: nothing omitted starts in an earlier millisecond.
+    const shown = new Set(output.spans.map((span) => span.spanID));
+    const lastShownMs = Math.max(...output.spans.map((span) => Math.floor(span.startTime)));
+    const omitted = sourceSpans.filter((span) => !shown.has(span.spanId));
+    expect(omitted).toHaveLength(15_000);
+    expect(omitted.every((span) => Number(span.startTimeUnixNano / BigInt(1_000_000)) >= lastShownMs)).toBe(true);
+  });
+});
