@@ -13,7 +13,6 @@ import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
 import { runTraceQuery } from '../query/traceQuery';
 import { DEFAULT_MAX_TRACE_SPANS, SCHEMA_NAMES, type SchemaSetting } from '../types';
-import { runDemo } from './demo';
 import { type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
 import { readOtlpFiles } from './otlpFiles';
 
@@ -164,7 +163,8 @@ export async function main(argv: string[]): Promise<number> {
         await traceCommand(args);
         return 0;
       case 'demo':
-        await runDemo(args);
+        // Loaded on demand: the demo needs the OpenTelemetry SDK, a development dependency.
+        await (await import('./demo')).runDemo(args);
         return 0;
       case undefined:
       case 'help':
