@@ -52,6 +52,10 @@ export function resolveSchemas(pattern: string, mappings: MappingByIndex, settin
   const unknown: Resolution['unknown'] = [];
   for (const index of Object.keys(mappings).sort()) {
     const catalog = catalogFromMapping(mappings[index]?.mappings);
+    if (catalog.size === 0) {
+      // An empty index (created, nothing written yet) holds nothing to read or to complain about.
+      continue;
+    }
     const schema = setting === 'auto' ? detectedSchema(catalog) : configuredSchema(setting, catalog);
     if (!schema) {
       unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });

@@ -64,10 +64,11 @@ function bulkFailures(result: BulkResult): string[] {
   return failures;
 }
 
-async function createMissingIndices(client: IngestClient, schema: SpanSchema, index: string, style: MappingStyle): Promise<string[]> {
+/** Create the indices that will receive documents, as the producer would on its first write. */
+async function createMissingIndices(client: IngestClient, schema: SpanSchema, index: string, style: MappingStyle, used: Set<string>): Promise<string[]> {
   const created: string[] = [];
   for (const setup of schema.indexSetups(index, style)) {
-    if (!(await client.indexExists(setup.index))) {
+    if (used.has(setup.index) && !(await client.indexExists(setup.index))) {
       await client.createIndex(setup.index, setup.body);
       created.push(setup.index);
     }
@@ -79,8 +80,8 @@ export async function ingest(client: IngestClient, options: IngestOptions): Prom
   validateIndexName(options.index);
   const info: EngineInfo = await client.info();
   const style = options.mapping ?? options.schema.producerMapping(info);
-  const indicesCreated = await createMissingIndices(client, options.schema, options.index, style);
   const documents = [...options.schema.writeSpans(options.spans, options.index), ...options.schema.writeLogs(options.logs, options.index)];
+  const indicesCreated = await createMissingIndices(client, options.schema, options.index, style, new Set(documents.map((d) => d.index)));
   const chunkSize = options.chunkSize ?? 5_000;
   const errors: string[] = [];
   for (let i = 0; i < documents.length; i += chunkSize) {

@@ -38,7 +38,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
 
   it('answers an unknown trace id with an empty trace and a not-found notice', async () => {
     const output = await cliTrace(['0123456789abcdef0123456789abcdef', '--url', engine.url, '--index', `${index}*`]);
-    expect(output).toEqual({ traceID: '0123456789abcdef0123456789abcdef', spans: [], warnings: [`trace 0123456789abcdef0123456789abcdef not found in ${index}, ${index}-logs`] });
+    expect(output).toEqual({ traceID: '0123456789abcdef0123456789abcdef', spans: [], warnings: [`trace 0123456789abcdef0123456789abcdef not found in ${index}`] });
   });
 
   it('rejects a malformed trace id before querying', async () => {
@@ -76,7 +76,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   it('health check reports the engine version, indices and schema', async () => {
     const result = await checkHealth(nodeClient(engine.url), { spanIndex: `${index}*` });
     expect(result.status).toBe('success');
-    expect(result.message).toContain(`Connected to ${engine.label}. Span index pattern '${index}*': otel in ${index}, ${index}-logs (evidence: trace_id, span_id`);
+    expect(result.message).toContain(`Connected to ${engine.label}. Span index pattern '${index}*': otel in ${index} (evidence: trace_id, span_id`);
   });
 
   it('health check names a missing index', async () => {
@@ -87,10 +87,10 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
 
 describe('an engine that is not there', () => {
   it('gives a message naming the URL, from the CLI and the health check', async () => {
-    const result = await runCli(['trace', TRACE, '--url', 'http://127.0.0.1:9', '--index', 'traces*']);
+    const result = await runCli(['trace', TRACE, '--url', 'http://127.0.0.1:59999', '--index', 'traces*']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('estraces: cannot reach http://127.0.0.1:9 (ECONNREFUSED): check the URL and that the engine is running\n');
-    const health = await checkHealth(nodeClient('http://127.0.0.1:9'), { spanIndex: 'traces*' });
-    expect(health).toEqual({ status: 'error', message: 'cannot reach http://127.0.0.1:9 (ECONNREFUSED): check the URL and that the engine is running' });
+    expect(result.stderr).toBe('estraces: cannot reach http://127.0.0.1:59999 (ECONNREFUSED): check the URL and that the engine is running\n');
+    const health = await checkHealth(nodeClient('http://127.0.0.1:59999'), { spanIndex: 'traces*' });
+    expect(health).toEqual({ status: 'error', message: 'cannot reach http://127.0.0.1:59999 (ECONNREFUSED): check the URL and that the engine is running' });
   });
 });
