@@ -25,3 +25,18 @@ if (typeof global.MessageChannel === 'undefined') {
     }
   };
 }
+
+// Combobox measures option text on a canvas; jsdom has none, so give it a fixed-width font.
+HTMLCanvasElement.prototype.getContext = () => ({ measureText: (text) => ({ width: String(text).length * 8 }), font: '' });
+
+// Combobox menus watch their scroll position; jsdom lacks IntersectionObserver.
+if (typeof global.IntersectionObserver === 'undefined') {
+  global.IntersectionObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  };
+}

@@ -3,8 +3,8 @@ import { DataSourcePlugin } from '@grafana/data';
 import { ConfigEditor } from './components/ConfigEditor';
 import { QueryEditor } from './components/QueryEditor';
 import { DataSource } from './datasource/DataSource';
-import type { EsTracesOptions, EsTracesQuery, EsTracesSecureOptions } from './types';
+import type { EsTracesOptions, EsTracesQuery } from './types';
 
-export const plugin = new DataSourcePlugin<DataSource, EsTracesQuery, EsTracesOptions, EsTracesSecureOptions>(DataSource)
+export const plugin = new DataSourcePlugin<DataSource, EsTracesQuery, EsTracesOptions>(DataSource)
   .setConfigEditor(ConfigEditor)
   .setQueryEditor(QueryEditor);

@@ -39,8 +39,3 @@ export interface EsTracesOptions extends DataSourceJsonData {
   /** Request timeout in seconds for each engine call (default 60). */
   timeoutSeconds?: number;
 }
-
-/** secureJsonData: write-only in Grafana, reaches the engine only through the data source proxy. */
-export interface EsTracesSecureOptions {
-  apiKey?: string;
-}
