@@ -13,6 +13,8 @@ import { type EngineKind, engineStatus, startEngine } from './engineRunner';
 import { generateCorrelatedLogs, generateDemoTraces } from './sdkData';
 
 const DEMO_INDEX = 'estraces-demo';
+/** Where provisioning/datasources/datasources.yml expects the demo engine. */
+const PROVISIONED_URL = 'http://127.0.0.1:9201';
 
 async function engineUrl(url: string | undefined, kind: EngineKind): Promise<string> {
   if (url) {
@@ -31,7 +33,8 @@ export async function runDemo(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { url: { type: 'string' }, kind: { type: 'string' }, traces: { type: 'string' } } });
   const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
   const url = await engineUrl(values.url, kind);
-  const traces = generateDemoTraces({ traces: Number(values.traces ?? 20) });
+  // A new seed per run: running the demo again adds new traces instead of clashing with old ones.
+  const traces = generateDemoTraces({ traces: Number(values.traces ?? 20), seed: Date.now() % 1_000_000_007 });
   const logs = generateCorrelatedLogs(traces);
   const client = new EngineClient(createNodeTransport({ url }));
   const report = await ingest(client, { schema: otelSchema, index: DEMO_INDEX, spans: spansFromOtlp(traces.request), logs: logRecordsFromOtlp(logs.request) });
@@ -46,10 +49,11 @@ export async function runDemo(args: string[]): Promise<void> {
     `  node bin/estraces.js trace ${sample[0]} --url ${url} --index '${DEMO_INDEX}*'`,
     `  node bin/estraces.js detect --url ${url} --index '${DEMO_INDEX}*'`,
     '',
-    'Look at it in Grafana (13.x): build the plugin with `npm run build`, then point Grafana at dist/ and provisioning/:',
-    `  GF_PATHS_PROVISIONING=$PWD/provisioning GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=estraces-otel-datasource \\`,
-    `  ESTRACES_URL=${url} grafana server --homepath <grafana home> cfg:plugins=$PWD/..`,
-    '  then open Explore, pick "ES Traces (demo)" and paste a trace id.',
+    'Look at it in Grafana 13.2+ (build the plugin first with `npm run build`):',
+    '  mkdir -p /tmp/grafana-plugins && ln -sfn "$PWD/dist" /tmp/grafana-plugins/estraces-otel-datasource',
+    '  GF_PATHS_PLUGINS=/tmp/grafana-plugins GF_PATHS_PROVISIONING="$PWD/provisioning" \\',
+    '  GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=estraces-otel-datasource grafana server --homepath <grafana home>',
+    `  then open Explore, pick "ES Traces (demo)" and paste a trace id.${url === PROVISIONED_URL ? '' : ` The provisioned data source points at ${PROVISIONED_URL}: change its url in provisioning/datasources/datasources.yml to ${url}.`}`,
     '',
     `Stop the engine with: node bin/estraces.js engine stop --kind ${kind}`,
   ];

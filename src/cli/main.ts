@@ -147,6 +147,15 @@ async function traceCommand(args: string[]): Promise<void> {
   print({ traceID: result.traceId, spans: result.rows, warnings: result.notices.map((notice) => notice.text) });
 }
 
+/**
+ * Loaded on demand: the demo needs the OpenTelemetry SDK, a development dependency, and every
+ * other command must work without it. A plain require, because the CLI runs as CommonJS.
+ */
+function loadDemo(): typeof import('./demo') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./demo');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -163,8 +172,7 @@ export async function main(argv: string[]): Promise<number> {
         await traceCommand(args);
         return 0;
       case 'demo':
-        // Loaded on demand: the demo needs the OpenTelemetry SDK, a development dependency.
-        await (await import('./demo')).runDemo(args);
+        await loadDemo().runDemo(args);
         return 0;
       case undefined:
       case 'help':
