@@ -152,7 +152,6 @@ async function traceCommand(args: string[]): Promise<void> {
  * other command must work without it. A plain require, because the CLI runs as CommonJS.
  */
 function loadDemo(): typeof import('./demo') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./demo');
 }
 
