@@ -79,6 +79,12 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     expect(result.message).toContain(`Connected to ${engine.label}. Span index pattern '${index}*': otel in ${index} (evidence: trace_id, span_id`);
   });
 
+  it('health check says when the data is not in the configured schema', async () => {
+    const result = await checkHealth(nodeClient(engine.url), { spanIndex: foreign, schema: 'otel' });
+    expect(result.status).toBe('error');
+    expect(result.message).toContain(`Connected to ${engine.label}, but index pattern '${foreign}' does not look like schema 'otel'`);
+  });
+
   it('health check names a missing index', async () => {
     const result = await checkHealth(nodeClient(engine.url), { spanIndex: 'nothing-here-*' });
     expect(result).toEqual({ status: 'error', message: `Connected to ${engine.label}, but index pattern 'nothing-here-*' matches no index on ${engine.url}: check the span index pattern in the data source settings` });
