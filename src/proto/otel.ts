@@ -5,12 +5,13 @@
  * dynamically: ids become text with a .keyword sub-field and `@timestamp` ("ms.ns") becomes text.
  */
 import { readPath, stringAt, toAttributes } from './attributes';
-import { exactPath, type FieldCatalog, hasPrefix } from './fieldCatalog';
+import { type FieldCatalog, hasPrefix } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import { otlpKind } from './otlp';
 import type { Detection, EngineFlavor, IndexSetup, JsonObject, MappingStyle, ReadResult, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { formatOtelMillisNanos, millisToNanos, nanosToMillis, parseIsoNanos, parseOtelMillisNanos } from './time';
+import { compact, KEYWORD, readCount, pagingSort, startRange, summariseSkipped } from './schemaSupport';
+import { formatOtelMillisNanos, millisToNanos, parseIsoNanos, parseOtelMillisNanos } from './time';
 
 const SCHEMA = 'otel';
 const STATUS_NAMES = ['Unset', 'Ok', 'Error'] as const;
@@ -44,10 +45,6 @@ function readDuration(value: unknown): bigint | undefined {
     return BigInt(value);
   }
   return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined;
-}
-
-function readCount(value: unknown): number | undefined {
-  return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
 function readLink(value: unknown): SpanLink | undefined {
@@ -181,33 +178,10 @@ function readOtelHits(hits: StoredHit[]): ReadResult {
   return { spans, warnings: summariseSkipped(problems) };
 }
 
-export function summariseSkipped(problems: string[]): string[] {
-  if (problems.length === 0) {
-    return [];
-  }
-  const examples = problems.slice(0, 3).join('; ');
-  return [`${problems.length} document${problems.length === 1 ? ' was' : 's were'} skipped because they could not be read as spans (${examples}${problems.length > 3 ? '; ...' : ''})`];
-}
-
 // ---- writing -------------------------------------------------------------------------------
 
 function dataStream(type: 'traces' | 'logs'): JsonObject {
   return { type, dataset: 'generic.otel', namespace: 'default' };
-}
-
-/** Drop undefined values, empty strings and empty objects, as the exporter omits them. */
-function compact(document: JsonObject): JsonObject {
-  const result: JsonObject = {};
-  for (const [key, value] of Object.entries(document)) {
-    if (value === undefined || value === '') {
-      continue;
-    }
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) {
-      continue;
-    }
-    result[key] = value;
-  }
-  return result;
 }
 
 function otelKindName(kind: SpanKind): string {
@@ -282,8 +256,6 @@ export function logToOtelDocument(record: LogicalLogRecord): JsonObject {
 
 // ---- mapping and queries -------------------------------------------------------------------
 
-const KEYWORD = { type: 'keyword', ignore_above: 1024 };
-
 /**
  * The explicit mapping that Elastic's otel-data templates give these fields, reduced to what
  * OpenSearch and Elasticsearch 7 support (no passthrough, no flattened): ids and enums as keyword,
@@ -345,33 +317,6 @@ function detectOtel(catalog: FieldCatalog): Detection {
   return hasPrefix(catalog, 'resource.attributes.') || spanTrio || eventDocs ? { schema: SCHEMA, score, evidence } : { schema: SCHEMA, score: 0, evidence: [] };
 }
 
-/**
- * With a date mapping the range is exact. With dynamic mapping `@timestamp` is text and its keyword
- * holds "ms.ns": epoch milliseconds have 13 digits from 2001 to 2286, so comparing the strings
- * orders them like the times they encode.
- */
-function otelTimeRange(catalog: FieldCatalog, fromNs: bigint, toNs: bigint): JsonObject | undefined {
-  const info = catalog.get('@timestamp');
-  const fromMs = Math.floor(nanosToMillis(fromNs));
-  const toMs = Math.floor(nanosToMillis(toNs));
-  if (info && (info.type === 'date' || info.type === 'date_nanos')) {
-    return { range: { '@timestamp': { gte: fromMs, lte: toMs, format: 'epoch_millis' } } };
-  }
-  const keyword = exactPath(catalog, '@timestamp');
-  if (keyword && String(fromMs).length === 13 && String(toMs + 1).length === 13) {
-    return { range: { [keyword]: { gte: String(fromMs), lt: String(toMs + 1) } } };
-  }
-  return undefined;
-}
-
-function otelPagingSort(catalog: FieldCatalog): JsonObject[] {
-  const info = catalog.get('@timestamp');
-  // numeric_type keeps date_nanos sort values in milliseconds, which JSON numbers carry exactly.
-  const start = info && (info.type === 'date' || info.type === 'date_nanos') ? { '@timestamp': { order: 'asc', numeric_type: 'date' } } : exactPath(catalog, '@timestamp') ? { [exactPath(catalog, '@timestamp')!]: 'asc' } : undefined;
-  const spanId = exactPath(catalog, 'span_id');
-  return [...(start ? [start] : []), ...(spanId ? [{ [spanId]: { order: 'asc', unmapped_type: 'keyword' } }] : []), { _id: 'asc' }];
-}
-
 export const otelSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'OpenTelemetry Collector elasticsearch exporter, mapping mode otel',
@@ -387,8 +332,8 @@ export const otelSchema: SpanSchema = {
   },
   eventDocumentField: 'event_name',
   detect: detectOtel,
-  timeRange: otelTimeRange,
-  pagingSort: otelPagingSort,
+  timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'otelMillisString', fromNs, toNs),
+  pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span_id'),
   readHits: readOtelHits,
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[] {
     const documents: WrittenDocument[] = [];

@@ -82,7 +82,8 @@ export interface SpanSchema {
   pagingSort(catalog: FieldCatalog): JsonObject[];
   readHits(hits: StoredHit[]): ReadResult;
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[];
-  writeLogs(records: LogicalLogRecord[], indexBase: string): WrittenDocument[];
+  /** Absent for schemas whose producers keep no logs (or whose log layout comes later). */
+  writeLogs?(records: LogicalLogRecord[], indexBase: string): WrittenDocument[];
   /** The mapping style the producer really gets on this engine. */
   producerMapping(engine: EngineFlavor): MappingStyle;
   indexSetups(indexBase: string, style: MappingStyle): IndexSetup[];

@@ -80,7 +80,10 @@ export async function ingest(client: IngestClient, options: IngestOptions): Prom
   validateIndexName(options.index);
   const info: EngineInfo = await client.info();
   const style = options.mapping ?? options.schema.producerMapping(info);
-  const documents = [...options.schema.writeSpans(options.spans, options.index), ...options.schema.writeLogs(options.logs, options.index)];
+  if (options.logs.length > 0 && !options.schema.writeLogs) {
+    throw new Error(`schema '${options.schema.name}' has no log layout: ingest the ${options.logs.length} log records with a schema that stores logs (otel)`);
+  }
+  const documents = [...options.schema.writeSpans(options.spans, options.index), ...(options.schema.writeLogs?.(options.logs, options.index) ?? [])];
   const indicesCreated = await createMissingIndices(client, options.schema, options.index, style, new Set(documents.map((d) => d.index)));
   const chunkSize = options.chunkSize ?? 5_000;
   const errors: string[] = [];

@@ -17,7 +17,7 @@ const dynamicOtel = {
   },
 };
 const otelEvents = { mappings: { properties: { '@timestamp': text, trace_id: text, span_id: text, event_name: text, resource: { properties: { attributes: { properties: { service: { properties: { name: text } } } } } } } } };
-const jaegerLike = { mappings: { properties: { traceID: { type: 'keyword' }, spanID: { type: 'keyword' }, startTimeMillis: { type: 'date' } } } };
+const unknownLayout = { mappings: { properties: { traceID: { type: 'keyword' }, spanID: { type: 'keyword' }, when: { type: 'date' } } } };
 const skywalking = { mappings: { properties: { segment_id: { type: 'keyword' }, data_binary: { type: 'binary' }, service_id: { type: 'keyword' } } } };
 
 describe('resolveSchemas', () => {
@@ -31,9 +31,9 @@ describe('resolveSchemas', () => {
   });
 
   it('lists indices it cannot read, with their fields, in the message', () => {
-    const resolution = resolveSchemas('spans-*', { 'spans-1': jaegerLike });
+    const resolution = resolveSchemas('spans-*', { 'spans-1': unknownLayout });
     expect(resolution.groups).toEqual([]);
-    expect(describeUnknown(resolution, 'auto')).toBe("index pattern 'spans-*' holds spans in an unsupported layout; found these fields: spans-1 has traceID, spanID, startTimeMillis. Supported schemas: otel");
+    expect(describeUnknown(resolution, 'auto')).toBe("index pattern 'spans-*' holds spans in an unsupported layout; found these fields: spans-1 has traceID, spanID, when. Supported schemas: jaeger, zipkin, data-prepper, elastic-apm, bklog, otel, otel-raw, ecs");
   });
 
   it('names SkyWalking as unsupported', () => {
@@ -42,11 +42,11 @@ describe('resolveSchemas', () => {
   });
 
   it('with a configured schema, says the data does not look like it', () => {
-    const resolution = resolveSchemas('spans-*', { 'spans-1': jaegerLike }, 'otel');
+    const resolution = resolveSchemas('spans-*', { 'spans-1': unknownLayout }, 'otel');
     expect(describeUnknown(resolution, 'otel')).toMatch(/does not look like schema 'otel' \(its trace and span id fields are missing\)/);
   });
 
-  it('refuses a schema that is not implemented with the list of those that are', () => {
-    expect(() => resolveSchemas('x', { x: dynamicOtel }, 'zipkin')).toThrow("schema 'zipkin' is not supported yet; supported: otel (or auto)");
+  it('refuses a schema name it does not know, listing those it does', () => {
+    expect(() => resolveSchemas('x', { x: dynamicOtel }, 'skywalking' as 'otel')).toThrow("schema 'skywalking' is not supported yet; supported: jaeger, zipkin, data-prepper, elastic-apm, bklog, otel, otel-raw, ecs (or auto)");
   });
 });

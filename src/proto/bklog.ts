@@ -1,0 +1,147 @@
+/**
+ * `bklog`: BlueKing (bk-monitor APM / bk-log OTLP trace index sets), the seed system's layout
+ * (storage-schemas.md §6.2): snake_case ids, microsecond longs, integer kind and status, attributes
+ * and resource as nested objects (so dotted keys come back by flattening), nested events and links.
+ */
+import { readPath } from './attributes';
+import type { FieldCatalog } from './fieldCatalog';
+import { normaliseSpanId, normaliseTraceId } from './ids';
+import type { LogicalSpan, SpanEvent, SpanLink } from './model';
+import { UNKNOWN_SERVICE } from './model';
+import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
+import { byTime, compact, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
+
+const SCHEMA = 'bklog';
+const NS_PER_US = BigInt(1000);
+const KIND_NUMBERS = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+
+function readEvents(value: unknown): SpanEvent[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .map((event): SpanEvent | undefined => {
+      const time = readNanos(readPath(event, 'timestamp'), 'us');
+      const name = readString(event, 'name');
+      return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: flattenObject(readPath(event, 'attributes')) };
+    })
+    .filter((event): event is SpanEvent => event !== undefined)
+    .sort(byTime);
+}
+
+function readLinks(value: unknown): SpanLink[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .map((link): SpanLink | undefined => {
+      const traceId = normaliseTraceId(readPath(link, 'trace_id'));
+      const spanId = normaliseSpanId(readPath(link, 'span_id'));
+      return traceId && spanId ? { traceId, spanId, traceState: readString(link, 'trace_state'), attributes: flattenObject(readPath(link, 'attributes')) } : undefined;
+    })
+    .filter((link): link is SpanLink => link !== undefined);
+}
+
+function bklogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
+  const source = hit._source ?? {};
+  const ids = requireIds(hit, readPath(source, 'trace_id'), readPath(source, 'span_id'));
+  if (typeof ids === 'string') {
+    return ids;
+  }
+  const start = readNanos(readPath(source, 'start_time'), 'us');
+  if (start === undefined) {
+    return `document ${hit._index}/${hit._id} has no readable start_time`;
+  }
+  const warnings: string[] = [];
+  const end = readNanos(readPath(source, 'end_time'), 'us');
+  const duration = readNanos(readPath(source, 'elapsed_time'), 'us') ?? (end !== undefined && end >= start ? end - start : undefined);
+  if (duration === undefined) {
+    warnings.push('the document has no valid elapsed_time or end_time; shown as 0');
+  }
+  const resourceAttributes = flattenObject(readPath(source, 'resource'));
+  const service = resourceAttributes['service.name'];
+  return {
+    ...ids,
+    parentSpanId: normaliseSpanId(readPath(source, 'parent_span_id')),
+    name: readString(source, 'span_name') ?? '',
+    serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
+    kind: readKind(readPath(source, 'kind')),
+    startTimeUnixNano: start,
+    durationNano: duration ?? BigInt(0),
+    statusCode: readStatusCode(readPath(source, 'status.code')),
+    statusMessage: readString(source, 'status.message'),
+    attributes: flattenObject(readPath(source, 'attributes')),
+    resourceAttributes,
+    traceState: readString(source, 'trace_state'),
+    events: readEvents(readPath(source, 'events')),
+    links: readLinks(readPath(source, 'links')),
+    source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
+  };
+}
+
+const micros = (ns: bigint): number => Number(ns / NS_PER_US);
+
+export function spanToBklogDocument(span: LogicalSpan): JsonObject {
+  const start = micros(span.startTimeUnixNano);
+  const elapsed = micros(span.durationNano ?? BigInt(0));
+  return compact({
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId ?? '',
+    span_name: span.name,
+    kind: KIND_NUMBERS[span.kind],
+    start_time: start,
+    end_time: start + elapsed,
+    elapsed_time: elapsed,
+    status: compact({ code: span.statusCode, message: span.statusMessage }),
+    trace_state: span.traceState ?? '',
+    attributes: nestObject(span.attributes),
+    resource: nestObject(span.resourceAttributes),
+    events: span.events.map((event) => ({ name: event.name, timestamp: micros(event.timeUnixNano), attributes: nestObject(event.attributes) })),
+    links: span.links.map((link) => compact({ trace_id: link.traceId, span_id: link.spanId, trace_state: link.traceState, attributes: nestObject(link.attributes) })),
+    time: Math.floor(start / 1000),
+  });
+}
+
+/** The shape of a bk-log OTLP trace result table: keywords, microsecond longs, nested events/links. */
+export const BKLOG_SPAN_MAPPING: JsonObject = {
+  properties: {
+    trace_id: KEYWORD,
+    span_id: KEYWORD,
+    parent_span_id: KEYWORD,
+    span_name: KEYWORD,
+    trace_state: KEYWORD,
+    kind: { type: 'integer' },
+    start_time: { type: 'long' },
+    end_time: { type: 'long' },
+    elapsed_time: { type: 'long' },
+    status: { properties: { code: { type: 'integer' }, message: { type: 'text' } } },
+    attributes: { type: 'object', dynamic: true },
+    resource: { type: 'object', dynamic: true },
+    events: { type: 'nested', properties: { name: KEYWORD, timestamp: { type: 'long' } } },
+    links: { type: 'nested', properties: { trace_id: KEYWORD, span_id: KEYWORD, trace_state: KEYWORD } },
+    time: { type: 'date', format: 'epoch_millis' },
+  },
+};
+
+function detectBklog(catalog: FieldCatalog): Detection {
+  const must = ['trace_id', 'span_name', 'elapsed_time'];
+  if (!must.every((path) => catalog.has(path))) {
+    return { schema: SCHEMA, score: 0, evidence: [] };
+  }
+  const extras = ['start_time', 'end_time', 'kind', 'span_id', 'parent_span_id'].filter((path) => catalog.has(path));
+  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+}
+
+export const bklogSchema: SpanSchema = {
+  name: SCHEMA,
+  producer: 'BlueKing bk-monitor APM / bk-log OTLP trace (the seed system)',
+  paths: { traceId: 'trace_id', spanId: 'span_id', parentSpanId: 'parent_span_id', name: 'span_name', serviceName: 'resource.service.name', start: 'start_time', duration: 'elapsed_time', statusCode: 'status.code' },
+  detect: detectBklog,
+  timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'start_time', 'micros', fromNs, toNs),
+  pagingSort: (catalog) => pagingSort(catalog, 'start_time', 'span_id'),
+  readHits: (hits) => readEachHit(hits, bklogDocumentToSpan),
+  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToBklogDocument(span) })),
+  producerMapping: () => 'template',
+  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: BKLOG_SPAN_MAPPING } : {} }],
+};

@@ -1,0 +1,214 @@
+/**
+ * `data-prepper`: OpenSearch Data Prepper's trace sink (storage-schemas.md §4). Two document
+ * shapes are read: the classic one (flat `span.attributes.http@method` keys, `serviceName`,
+ * `traceGroup`) and the standard one (`attributes.*` with original keys, `status` object).
+ * Writing produces the classic shape into an index made from Data Prepper's template.
+ */
+import { readPath, toAttributes, toAttributeValue } from './attributes';
+import { type FieldCatalog, hasPrefix } from './fieldCatalog';
+import { normaliseSpanId, normaliseTraceId } from './ids';
+import type { Attributes, AttributeValue, LogicalSpan, SpanEvent, SpanLink } from './model';
+import { UNKNOWN_SERVICE } from './model';
+import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
+import { byTime, compact, KEYWORD, pagingSort, readCount, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, rootNames, startRange } from './schemaSupport';
+import { formatIsoNanos } from './time';
+
+const SCHEMA = 'data-prepper';
+
+/** Classic keys encode '.' as '@'; a key that really contained '@' cannot be told apart. */
+const decodeKey = (key: string) => key.replace(/@/g, '.');
+const encodeKey = (key: string) => key.replace(/\./g, '@');
+
+/** Attributes under `prefix`, from flat literal keys (classic) or a nested object (standard). */
+function attributesAt(source: JsonObject, prefix: string, classic: boolean): Attributes {
+  const attributes: Attributes = {};
+  if (classic) {
+    for (const [key, value] of Object.entries(source)) {
+      if (key.startsWith(`${prefix}.`)) {
+        const converted = toAttributeValue(value);
+        if (converted !== undefined) {
+          attributes[decodeKey(key.slice(prefix.length + 1))] = converted;
+        }
+      }
+    }
+    return attributes;
+  }
+  return toAttributes(readPath(source, prefix));
+}
+
+function nestedAttributes(value: unknown, classic: boolean): Attributes {
+  const raw = toAttributes(value);
+  return classic ? Object.fromEntries(Object.entries(raw).map(([key, item]) => [decodeKey(key), item])) : raw;
+}
+
+function readEvents(value: unknown, classic: boolean): SpanEvent[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .map((event): SpanEvent | undefined => {
+      const time = readIso(readPath(event, 'time'));
+      const name = readString(event, 'name');
+      return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: nestedAttributes(readPath(event, 'attributes'), classic), droppedAttributesCount: readCount(readPath(event, 'droppedAttributesCount')) };
+    })
+    .filter((event): event is SpanEvent => event !== undefined)
+    .sort(byTime);
+}
+
+function readLinks(value: unknown, classic: boolean): SpanLink[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .map((link): SpanLink | undefined => {
+      const traceId = normaliseTraceId(readPath(link, 'traceId'));
+      const spanId = normaliseSpanId(readPath(link, 'spanId'));
+      return traceId && spanId ? { traceId, spanId, traceState: readString(link, 'traceState'), attributes: nestedAttributes(readPath(link, 'attributes'), classic), droppedAttributesCount: readCount(readPath(link, 'droppedAttributesCount')) } : undefined;
+    })
+    .filter((link): link is SpanLink => link !== undefined);
+}
+
+function dataPrepperDocumentToSpan(hit: StoredHit): LogicalSpan | string {
+  const source = hit._source ?? {};
+  const ids = requireIds(hit, readPath(source, 'traceId'), readPath(source, 'spanId'));
+  if (typeof ids === 'string') {
+    return ids;
+  }
+  const start = readIso(readPath(source, 'startTime'));
+  if (start === undefined) {
+    return `document ${hit._index}/${hit._id} has no readable startTime`;
+  }
+  const classic = Object.keys(source).some((key) => key.startsWith('span.attributes.') || key.startsWith('resource.attributes.')) || 'serviceName' in source || 'traceGroup' in source;
+  const warnings: string[] = [];
+  const end = readIso(readPath(source, 'endTime'));
+  const duration = readNanos(readPath(source, 'durationInNanos'), 'ns') ?? (end !== undefined && end >= start ? end - start : undefined);
+  if (duration === undefined) {
+    warnings.push('the document has no valid durationInNanos or endTime; shown as 0');
+  }
+  const resourceAttributes = attributesAt(source, 'resource.attributes', classic);
+  const service = readString(source, 'serviceName') ?? (typeof resourceAttributes['service.name'] === 'string' ? resourceAttributes['service.name'] : undefined);
+  const scopeName = readString(source, 'instrumentationScope.name');
+  const scopeVersion = readString(source, 'instrumentationScope.version');
+  const scopeAttributes = classic ? {} : toAttributes(readPath(source, 'instrumentationScope.attributes'));
+  return {
+    ...ids,
+    parentSpanId: normaliseSpanId(readPath(source, 'parentSpanId')),
+    name: readString(source, 'name') ?? '',
+    serviceName: service ?? UNKNOWN_SERVICE,
+    kind: readKind(readPath(source, 'kind')),
+    startTimeUnixNano: start,
+    durationNano: duration ?? BigInt(0),
+    statusCode: readStatusCode(readPath(source, 'status.code')),
+    statusMessage: readString(source, 'status.message'),
+    attributes: attributesAt(source, classic ? 'span.attributes' : 'attributes', classic),
+    resourceAttributes,
+    resourceSchemaUrl: readString(source, 'resource.schemaUrl'),
+    scope: scopeName || scopeVersion ? { name: scopeName, version: scopeVersion, attributes: Object.keys(scopeAttributes).length > 0 ? scopeAttributes : undefined, schemaUrl: readString(source, 'instrumentationScope.schemaUrl') } : undefined,
+    traceState: readString(source, 'traceState'),
+    events: readEvents(readPath(source, 'events'), classic),
+    links: readLinks(readPath(source, 'links'), classic),
+    droppedAttributesCount: readCount(readPath(source, 'droppedAttributesCount')),
+    droppedEventsCount: readCount(readPath(source, 'droppedEventsCount')),
+    droppedLinksCount: readCount(readPath(source, 'droppedLinksCount')),
+    source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
+  };
+}
+
+// ---- writing (classic shape) --------------------------------------------------------------
+
+/** Classic values: scalars as they are, arrays and maps as JSON strings. */
+function classicValue(value: AttributeValue): AttributeValue {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+function flatAttributes(prefix: string, attributes: Attributes): JsonObject {
+  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [`${prefix}.${encodeKey(key)}`, classicValue(value)]));
+}
+
+function encodedAttributes(attributes: Attributes): JsonObject {
+  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [encodeKey(key), classicValue(value)]));
+}
+
+const KIND_NAMES: Record<string, string> = { unspecified: 'SPAN_KIND_UNSPECIFIED', internal: 'SPAN_KIND_INTERNAL', server: 'SPAN_KIND_SERVER', client: 'SPAN_KIND_CLIENT', producer: 'SPAN_KIND_PRODUCER', consumer: 'SPAN_KIND_CONSUMER' };
+
+export function spanToDataPrepperDocument(span: LogicalSpan, traceGroup?: string): JsonObject {
+  const end = span.startTimeUnixNano + (span.durationNano ?? BigInt(0));
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId ?? '',
+    traceState: span.traceState ?? '',
+    name: span.name,
+    kind: KIND_NAMES[span.kind],
+    startTime: formatIsoNanos(span.startTimeUnixNano),
+    endTime: formatIsoNanos(end),
+    durationInNanos: Number(span.durationNano ?? BigInt(0)),
+    serviceName: span.serviceName,
+    ...flatAttributes('span.attributes', span.attributes),
+    ...flatAttributes('resource.attributes', span.resourceAttributes),
+    ...compact({ 'instrumentationScope.name': span.scope?.name, 'instrumentationScope.version': span.scope?.version }),
+    'status.code': span.statusCode,
+    ...compact({ 'status.message': span.statusMessage }),
+    events: span.events.map((event) => ({ name: event.name, time: formatIsoNanos(event.timeUnixNano), attributes: encodedAttributes(event.attributes), droppedAttributesCount: event.droppedAttributesCount ?? 0 })),
+    links: span.links.map((link) => ({ traceId: link.traceId, spanId: link.spanId, traceState: link.traceState ?? '', attributes: encodedAttributes(link.attributes), droppedAttributesCount: link.droppedAttributesCount ?? 0 })),
+    droppedAttributesCount: span.droppedAttributesCount ?? 0,
+    droppedEventsCount: span.droppedEventsCount ?? 0,
+    droppedLinksCount: span.droppedLinksCount ?? 0,
+    ...compact({ traceGroup }),
+  };
+}
+
+/** The mapping of Data Prepper's otel-v1-apm-span index template (classic). */
+export const DATA_PREPPER_SPAN_MAPPING: JsonObject = {
+  date_detection: false,
+  dynamic_templates: [
+    { resource_attributes_map: { mapping: KEYWORD, path_match: 'resource.attributes.*' } },
+    { span_attributes_map: { mapping: KEYWORD, path_match: 'span.attributes.*' } },
+  ],
+  properties: {
+    traceId: KEYWORD,
+    spanId: KEYWORD,
+    parentSpanId: KEYWORD,
+    name: KEYWORD,
+    traceGroup: KEYWORD,
+    traceGroupFields: { properties: { endTime: { type: 'date_nanos' }, durationInNanos: { type: 'long' }, statusCode: { type: 'integer' } } },
+    kind: KEYWORD,
+    startTime: { type: 'date_nanos' },
+    endTime: { type: 'date_nanos' },
+    status: { properties: { code: { type: 'integer' }, message: KEYWORD } },
+    serviceName: KEYWORD,
+    durationInNanos: { type: 'long' },
+    events: { type: 'nested', properties: { time: { type: 'date_nanos' } } },
+    links: { type: 'nested' },
+  },
+};
+
+function detectDataPrepper(catalog: FieldCatalog): Detection {
+  const must = ['traceId', 'spanId', 'durationInNanos'];
+  if (!must.every((path) => catalog.has(path))) {
+    return { schema: SCHEMA, score: 0, evidence: [] };
+  }
+  const extras = ['traceGroup', 'serviceName', 'startTime', 'instrumentationScope.name'].filter((path) => catalog.has(path));
+  for (const prefix of ['span.attributes.', 'attributes.', 'resource.attributes.']) {
+    if (hasPrefix(catalog, prefix)) {
+      extras.push(`${prefix}*`);
+    }
+  }
+  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+}
+
+export const dataPrepperSchema: SpanSchema = {
+  name: SCHEMA,
+  producer: 'OpenSearch Data Prepper (otel_trace_source -> opensearch sink, classic and standard output)',
+  paths: { traceId: 'traceId', spanId: 'spanId', parentSpanId: 'parentSpanId', name: 'name', serviceName: 'serviceName', start: 'startTime', duration: 'durationInNanos', statusCode: 'status.code' },
+  detect: detectDataPrepper,
+  timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTime', 'date', fromNs, toNs),
+  pagingSort: (catalog) => pagingSort(catalog, 'startTime', 'spanId'),
+  readHits: (hits) => readEachHit(hits, dataPrepperDocumentToSpan),
+  writeSpans(spans, indexBase): WrittenDocument[] {
+    const groups = rootNames(spans);
+    return spans.map((span) => ({ index: indexBase, document: spanToDataPrepperDocument(span, groups.get(span.traceId)) }));
+  },
+  producerMapping: () => 'template',
+  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: DATA_PREPPER_SPAN_MAPPING } : {} }],
+};

@@ -1,0 +1,148 @@
+/**
+ * `ecs`: the OpenTelemetry Collector elasticsearch exporter in `ecs` mode (storage-schemas.md §2.6).
+ * Fixed ECS fields for ids, name, kind and outcome; resource and span attributes at the document
+ * root under their dotted names, renamed to ECS where a rule exists. It stores no duration, end
+ * time, status message, events, scope or trace state.
+ */
+import { readPath } from './attributes';
+import type { FieldCatalog } from './fieldCatalog';
+import { normaliseSpanId, normaliseTraceId } from './ids';
+import type { Attributes, LogicalSpan, SpanLink, StatusCode } from './model';
+import { UNKNOWN_SERVICE } from './model';
+import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
+import { flattenObject, pagingSort, readEachHit, readIso, readKind, requireIds, startRange } from './schemaSupport';
+import { formatIsoNanos } from './time';
+
+const SCHEMA = 'ecs';
+export const ECS_NO_DURATION = 'the ecs mapping mode stores no duration; shown as 0';
+const FIXED = new Set(['@timestamp', 'trace.id', 'span.id', 'span.name', 'parent.id', 'span.kind', 'event.outcome', 'span.links']);
+/** Root keys that belong to the resource rather than to the span. */
+const RESOURCE_PREFIXES = ['service.', 'host.', 'os.', 'deployment.', 'cloud.', 'container.', 'kubernetes.', 'process.', 'telemetry.', 'agent.'];
+
+/** The exporter's renames (semantic conventions -> ECS), resource and span side. */
+const RESOURCE_RENAMES: Record<string, string> = {
+  'service.instance.id': 'service.node.name',
+  'deployment.environment': 'service.environment',
+  'os.type': 'host.os.platform',
+  'k8s.pod.name': 'kubernetes.pod.name',
+};
+const SPAN_RENAMES: Record<string, string> = { 'db.system': 'span.db.type', 'db.namespace': 'span.db.instance', 'db.query.text': 'span.db.statement' };
+const invert = (renames: Record<string, string>) => Object.fromEntries(Object.entries(renames).map(([from, to]) => [to, from]));
+const RESOURCE_BACK = invert(RESOURCE_RENAMES);
+const SPAN_BACK = invert(SPAN_RENAMES);
+
+function outcome(value: unknown): StatusCode {
+  return value === 'failure' ? 2 : value === 'success' ? 1 : 0;
+}
+
+function readLinks(value: unknown): SpanLink[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .map((link): SpanLink | undefined => {
+      const traceId = normaliseTraceId(readPath(link, 'trace.id'));
+      const spanId = normaliseSpanId(readPath(link, 'span.id'));
+      return traceId && spanId ? { traceId, spanId, attributes: {} } : undefined;
+    })
+    .filter((link): link is SpanLink => link !== undefined);
+}
+
+function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
+  const source = hit._source ?? {};
+  const flat = flattenObject(source);
+  const ids = requireIds(hit, flat['trace.id'], flat['span.id']);
+  if (typeof ids === 'string') {
+    return ids;
+  }
+  const start = readIso(flat['@timestamp']);
+  if (start === undefined) {
+    return `document ${hit._index}/${hit._id} has no readable @timestamp`;
+  }
+  const attributes: Attributes = {};
+  const resourceAttributes: Attributes = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (FIXED.has(key) || key.startsWith('data_stream.')) {
+      continue;
+    }
+    if (key in SPAN_BACK) {
+      attributes[SPAN_BACK[key]] = value;
+    } else if (key in RESOURCE_BACK) {
+      resourceAttributes[RESOURCE_BACK[key]] = value;
+    } else if (key === 'host.hostname' && flat['host.name'] === value) {
+      continue; // the exporter copies host.name here and keeps the original
+    } else if (RESOURCE_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+      resourceAttributes[key] = value;
+    } else {
+      attributes[key] = value;
+    }
+  }
+  const service = resourceAttributes['service.name'];
+  return {
+    ...ids,
+    parentSpanId: normaliseSpanId(flat['parent.id']),
+    name: typeof flat['span.name'] === 'string' ? flat['span.name'] : '',
+    serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
+    kind: readKind(flat['span.kind']),
+    startTimeUnixNano: start,
+    durationNano: BigInt(0),
+    statusCode: outcome(flat['event.outcome']),
+    attributes,
+    resourceAttributes,
+    events: [],
+    links: readLinks(readPath(source, 'span.links')),
+    source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings: [ECS_NO_DURATION] },
+  };
+}
+
+function renamed(attributes: Attributes, renames: Record<string, string>): JsonObject {
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    result[renames[key] ?? key] = value;
+    if (key === 'host.name') {
+      result['host.hostname'] = value;
+    }
+  }
+  return result;
+}
+
+export function spanToEcsDocument(span: LogicalSpan): JsonObject {
+  const document: JsonObject = {
+    '@timestamp': formatIsoNanos(span.startTimeUnixNano),
+    'data_stream.type': 'traces',
+    'data_stream.dataset': 'generic',
+    'data_stream.namespace': 'default',
+    'trace.id': span.traceId,
+    'span.id': span.spanId,
+    'span.name': span.name,
+    ...(span.parentSpanId ? { 'parent.id': span.parentSpanId } : {}),
+    'span.kind': span.kind.toUpperCase(),
+    ...(span.statusCode === 0 ? {} : { 'event.outcome': span.statusCode === 2 ? 'failure' : 'success' }),
+    ...(span.links.length > 0 ? { 'span.links': span.links.map((link) => ({ 'span.id': link.spanId, 'trace.id': link.traceId })) } : {}),
+    ...renamed(span.resourceAttributes, RESOURCE_RENAMES),
+    ...renamed(span.attributes, SPAN_RENAMES),
+  };
+  return document;
+}
+
+function detectEcs(catalog: FieldCatalog): Detection {
+  const must = ['trace.id', 'span.id', 'span.name'];
+  if (!must.every((path) => catalog.has(path)) || catalog.get('trace.id')?.type === 'alias' || catalog.has('processor.event') || catalog.has('trace_id')) {
+    return { schema: SCHEMA, score: 0, evidence: [] };
+  }
+  const extras = ['parent.id', 'span.kind', 'event.outcome'].filter((path) => catalog.has(path));
+  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+}
+
+export const ecsSchema: SpanSchema = {
+  name: SCHEMA,
+  producer: 'OpenTelemetry Collector elasticsearch exporter, mapping mode ecs',
+  paths: { traceId: 'trace.id', spanId: 'span.id', parentSpanId: 'parent.id', name: 'span.name', serviceName: 'service.name', start: '@timestamp', statusCode: 'event.outcome' },
+  detect: detectEcs,
+  timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
+  pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span.id'),
+  readHits: (hits) => readEachHit(hits, ecsDocumentToSpan),
+  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToEcsDocument(span) })),
+  producerMapping: () => 'dynamic',
+  indexSetups: (indexBase) => [{ index: indexBase, body: {} }],
+};

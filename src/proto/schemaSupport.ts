@@ -1,0 +1,223 @@
+/**
+ * Pieces every schema file shares: time-range clauses and paging sorts chosen from the mapping
+ * actually found, reading typed values out of `_source`, and the document-level skip accounting.
+ */
+import { readPath, toAttributes } from './attributes';
+import { exactPath, type FieldCatalog } from './fieldCatalog';
+import { normaliseSpanId, normaliseTraceId } from './ids';
+import type { Attributes, AttributeValue, LogicalSpan, SpanKind, StatusCode } from './model';
+import { otlpKind } from './otlp';
+import type { JsonObject, ReadResult, StoredHit } from './schema';
+import { microsToNanos, millisToNanos, nanosToMillis, parseIsoNanos } from './time';
+
+/** How a schema stores its start time, so a range can be expressed in the stored unit. */
+export type StartUnit = 'date' | 'micros' | 'millis' | 'otelMillisString';
+
+const DATE_TYPES = new Set(['date', 'date_nanos']);
+const NUMBER_TYPES = new Set(['long', 'integer', 'double', 'float', 'scaled_float', 'unsigned_long']);
+
+/**
+ * A start-time range on `field` in epoch nanoseconds: epoch_millis on date fields, the stored unit
+ * on numeric fields, and 13-digit millisecond strings on keyword fields holding otel "ms.ns".
+ */
+export function startRange(catalog: FieldCatalog, field: string, unit: StartUnit, fromNs: bigint, toNs: bigint): JsonObject | undefined {
+  const type = catalog.get(field)?.type;
+  const fromMs = Math.floor(nanosToMillis(fromNs));
+  const toMs = Math.floor(nanosToMillis(toNs));
+  if (type && DATE_TYPES.has(type)) {
+    return { range: { [field]: { gte: fromMs, lte: toMs, format: 'epoch_millis' } } };
+  }
+  if (type && NUMBER_TYPES.has(type)) {
+    const scale = unit === 'micros' ? BigInt(1000) : unit === 'millis' ? BigInt(1_000_000) : undefined;
+    return scale ? { range: { [field]: { gte: Number(fromNs / scale), lte: Number(toNs / scale) } } } : undefined;
+  }
+  const keyword = exactPath(catalog, field);
+  // "ms.ns" strings: epoch milliseconds have 13 digits from 2001 to 2286, so they compare like times.
+  if (unit === 'otelMillisString' && keyword && String(fromMs).length === 13 && String(toMs + 1).length === 13) {
+    return { range: { [keyword]: { gte: String(fromMs), lt: String(toMs + 1) } } };
+  }
+  return undefined;
+}
+
+/** Sort keys giving every document a stable place for search_after: start, span id, _id. */
+export function pagingSort(catalog: FieldCatalog, startField: string, spanIdField: string): JsonObject[] {
+  const type = catalog.get(startField)?.type;
+  const sort: JsonObject[] = [];
+  if (type && DATE_TYPES.has(type)) {
+    // numeric_type keeps date_nanos sort values in milliseconds, which JSON numbers carry exactly.
+    sort.push({ [startField]: { order: 'asc', numeric_type: 'date' } });
+  } else if (type && NUMBER_TYPES.has(type)) {
+    sort.push({ [startField]: 'asc' });
+  } else if (exactPath(catalog, startField)) {
+    sort.push({ [exactPath(catalog, startField)!]: 'asc' });
+  }
+  const spanId = exactPath(catalog, spanIdField);
+  if (spanId) {
+    sort.push({ [spanId]: { order: 'asc', unmapped_type: 'keyword' } });
+  }
+  sort.push({ _id: 'asc' });
+  return sort;
+}
+
+/** A count of nanoseconds from a stored number or numeric string in the given unit. */
+export function readNanos(value: unknown, unit: 'ns' | 'us' | 'ms'): bigint | undefined {
+  let whole: bigint | undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    whole = BigInt(value);
+  } else if (typeof value === 'string' && /^\d+$/.test(value)) {
+    whole = BigInt(value);
+  }
+  if (whole === undefined) {
+    return undefined;
+  }
+  return unit === 'ns' ? whole : unit === 'us' ? microsToNanos(whole) : millisToNanos(whole);
+}
+
+export function readIso(value: unknown): bigint | undefined {
+  return typeof value === 'string' ? parseIsoNanos(value) : undefined;
+}
+
+export function readKind(value: unknown): SpanKind {
+  if (typeof value === 'number') {
+    return otlpKind(value);
+  }
+  return typeof value === 'string' ? otlpKind(value) : 'unspecified';
+}
+
+/** Integer codes 0/1/2, or the names Unset/Ok/Error in any case. */
+export function readStatusCode(value: unknown): StatusCode {
+  if (value === 1 || value === 2) {
+    return value;
+  }
+  const name = typeof value === 'string' ? value.toLowerCase().replace(/^status_code_/, '') : '';
+  return name === 'error' || name === '2' ? 2 : name === 'ok' || name === '1' ? 1 : 0;
+}
+
+export function readString(source: unknown, path: string): string | undefined {
+  const value = readPath(source, path);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function readCount(value: unknown): number | undefined {
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
+
+/** Every key of `source` that starts with `prefix`, flattened, as attributes with the prefix removed. */
+export function prefixedAttributes(source: JsonObject, prefix: string, decodeKey: (key: string) => string = (key) => key): Attributes {
+  const attributes: Attributes = {};
+  for (const [key, value] of Object.entries(flattenObject(source))) {
+    if (key.startsWith(prefix)) {
+      attributes[decodeKey(key.slice(prefix.length))] = value;
+    }
+  }
+  return attributes;
+}
+
+/**
+ * Nested objects to dotted keys (`{a:{b:1}}` -> `{"a.b":1}`), keeping arrays whole. Used where the
+ * producer expands attribute keys into objects, so the original dotted keys come back.
+ */
+export function flattenObject(value: unknown, prefix = '', into: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return into;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const path = prefix + key;
+    if (item && typeof item === 'object' && !Array.isArray(item)) {
+      flattenObject(item, `${path}.`, into);
+    } else {
+      const converted = toAttributes({ v: item }).v;
+      if (converted !== undefined) {
+        into[path] = converted;
+      }
+    }
+  }
+  return into;
+}
+
+/** Dotted keys to nested objects, as a producer that expands dots would write them. */
+export function nestObject(attributes: Attributes): JsonObject {
+  const root: JsonObject = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    const parts = key.split('.');
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      node = (next && typeof next === 'object' && !Array.isArray(next) ? next : (node[part] = {})) as JsonObject;
+    }
+    node[parts[parts.length - 1]] = value;
+  }
+  return root;
+}
+
+/** Attribute values as text, for schemas that store every tag as a string. */
+export function attributeText(value: AttributeValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Drop undefined values, empty strings and empty objects, as producers omit them. */
+export function compact(document: JsonObject): JsonObject {
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(document)) {
+    if (value === undefined || value === '') {
+      continue;
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) {
+      continue;
+    }
+    result[key] = value;
+  }
+  return result;
+}
+
+export function summariseSkipped(problems: string[]): string[] {
+  if (problems.length === 0) {
+    return [];
+  }
+  const examples = problems.slice(0, 3).join('; ');
+  return [`${problems.length} document${problems.length === 1 ? ' was' : 's were'} skipped because they could not be read as spans (${examples}${problems.length > 3 ? '; ...' : ''})`];
+}
+
+export const KEYWORD = { type: 'keyword', ignore_above: 1024 };
+
+/** One span per document: read each hit, skipping (and counting) those that cannot be read. */
+export function readEachHit(hits: StoredHit[], read: (hit: StoredHit) => LogicalSpan | string): ReadResult {
+  const spans: LogicalSpan[] = [];
+  const problems: string[] = [];
+  for (const hit of hits) {
+    let span: LogicalSpan | string;
+    try {
+      span = read(hit);
+    } catch (error) {
+      span = `document ${hit._index}/${hit._id} could not be read (${(error as Error).message})`;
+    }
+    if (typeof span === 'string') {
+      problems.push(span);
+    } else {
+      spans.push(span);
+    }
+  }
+  return { spans, warnings: summariseSkipped(problems) };
+}
+
+/** The ids every span needs; a message naming the document when they are missing. */
+export function requireIds(hit: StoredHit, traceIdValue: unknown, spanIdValue: unknown): { traceId: string; spanId: string } | string {
+  const traceId = normaliseTraceId(traceIdValue);
+  const spanId = normaliseSpanId(spanIdValue);
+  return traceId && spanId ? { traceId, spanId } : `document ${hit._index}/${hit._id} has no valid trace and span id`;
+}
+
+export function byTime<T extends { timeUnixNano: bigint }>(a: T, b: T): number {
+  return a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0;
+}
+
+/** The root span name of each trace, for producers that stamp it on every span (trace groups). */
+export function rootNames(spans: LogicalSpan[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const span of spans) {
+    if (!span.parentSpanId) {
+      names.set(span.traceId, span.name);
+    }
+  }
+  return names;
+}
