@@ -6,8 +6,7 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { LogicalSpan, SpanEvent, SpanLink } from './model';
-import { UNKNOWN_SERVICE } from './model';
+import { type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { byTime, compact, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
 

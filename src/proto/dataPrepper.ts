@@ -7,8 +7,7 @@
 import { readPath, toAttributes, toAttributeValue } from './attributes';
 import { type FieldCatalog, hasPrefix } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { Attributes, AttributeValue, LogicalSpan, SpanEvent, SpanLink } from './model';
-import { UNKNOWN_SERVICE } from './model';
+import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { byTime, compact, KEYWORD, pagingSort, readCount, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, rootNames, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';

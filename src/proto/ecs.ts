@@ -7,8 +7,7 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { Attributes, LogicalSpan, SpanLink, StatusCode } from './model';
-import { UNKNOWN_SERVICE } from './model';
+import { type Attributes, type LogicalSpan, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { flattenObject, pagingSort, readEachHit, readIso, readKind, requireIds, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';

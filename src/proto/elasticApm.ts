@@ -7,8 +7,7 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { Attributes, AttributeValue, LogicalSpan, SpanKind, SpanLink, StatusCode } from './model';
-import { UNKNOWN_SERVICE } from './model';
+import { type Attributes, type AttributeValue, type LogicalSpan, type SpanKind, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { compact, flattenObject, KEYWORD, pagingSort, readEachHit, readNanos, readString, requireIds, startRange } from './schemaSupport';
 

@@ -6,8 +6,7 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { Attributes, AttributeValue, LogicalSpan, SpanEvent, SpanLink, StatusCode } from './model';
-import { UNKNOWN_SERVICE } from './model';
+import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { byTime, compact, KEYWORD, pagingSort, readEachHit, readKind, readNanos, readString, requireIds, startRange } from './schemaSupport';
 

@@ -6,8 +6,7 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
-import type { Attributes, LogicalSpan, SpanEvent, SpanKind, StatusCode } from './model';
-import { UNKNOWN_SERVICE } from './model';
+import { type Attributes, type LogicalSpan, type SpanEvent, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { attributeText, byTime, compact, KEYWORD, pagingSort, readEachHit, readNanos, readString, requireIds, startRange } from './schemaSupport';
 
