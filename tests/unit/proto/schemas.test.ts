@@ -142,7 +142,7 @@ describe('data-prepper specifics', () => {
   });
 
   it("decodes the classic shape's '@' keys", () => {
-    const { spans } = dataPrepperSchema.readHits([hit({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: ['00f067aa0ba902b7'], startTime: '2024-05-14T09:21:07Z', durationInNanos: 1, serviceName: 'checkout', 'span.attributes.http@method': 'GET', 'status.code': 1 })]);
+    const { spans } = dataPrepperSchema.readHits([hit({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', startTime: '2024-05-14T09:21:07Z', durationInNanos: 1, serviceName: 'checkout', 'span.attributes.http@method': 'GET', 'status.code': 1 })]);
     expect(spans[0].attributes).toEqual({ 'http.method': 'GET' });
     expect(spans[0].statusCode).toBe(1);
   });
