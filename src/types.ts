@@ -6,7 +6,22 @@ export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'servic
 /** The storage schemas the plugin knows by name (`auto` means: detect from the mapping). */
 export const SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
-export type SchemaSetting = 'auto' | SchemaName;
+/** `custom`: a layout no producer preset matches, described by `fieldOverrides`. */
+export type SchemaSetting = 'auto' | 'custom' | SchemaName;
+
+/** Where a custom layout keeps each logical field (dotted paths as in the mapping). */
+export interface FieldOverrides {
+  traceId?: string;
+  spanId?: string;
+  parentSpanId?: string;
+  serviceName?: string;
+  name?: string;
+  start?: string;
+  duration?: string;
+  durationUnit?: 'ns' | 'us' | 'ms';
+  statusCode?: string;
+  attributesPrefix?: string;
+}
 
 export interface EsTracesQuery extends DataQuery {
   queryType?: QueryType;
@@ -34,6 +49,8 @@ export interface EsTracesOptions extends DataSourceJsonData {
   /** Index pattern holding correlated logs. */
   logsIndex?: string;
   schema?: SchemaSetting;
+  /** Field paths of a custom layout, used when `schema` is `custom`. */
+  fieldOverrides?: FieldOverrides;
   /** Cap on spans per trace (default 100,000). */
   maxTraceSpans?: number;
   /** Request timeout in seconds for each engine call (default 60). */

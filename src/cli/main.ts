@@ -12,7 +12,7 @@ import { ingest } from '../query/ingest';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
 import { runTraceQuery } from '../query/traceQuery';
-import { DEFAULT_MAX_TRACE_SPANS, SCHEMA_NAMES, type SchemaSetting } from '../types';
+import { DEFAULT_MAX_TRACE_SPANS, type FieldOverrides, SCHEMA_NAMES, type SchemaSetting } from '../types';
 import { type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
 import { readOtlpFiles } from './otlpFiles';
 
@@ -22,16 +22,19 @@ const USAGE = `usage: estraces <command> [options]
   engine stop --kind opensearch|elasticsearch [--port N]
   engine status [--kind K]
   ingest --url URL --index NAME --schema SCHEMA [--mapping dynamic|template] FILE...
-  detect --url URL --index PATTERN
-  trace TRACE_ID --url URL --index PATTERN [--schema auto|NAME] [--from T --to T] [--max-spans N]
+  detect --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
+  trace TRACE_ID --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
+        [--from T --to T] [--max-spans N]
   demo [--url URL] [--kind opensearch|elasticsearch]
 
+Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
+optionally parentSpanId, serviceName, name, duration, durationUnit (ns|us|ms), statusCode, attributesPrefix.
 Times T: ISO 8601, epoch milliseconds, or now-1h style. Authentication: ESTRACES_USERNAME and
 ESTRACES_PASSWORD, or ESTRACES_API_KEY, in the environment.`;
 
 class UsageError extends Error {}
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 function required(values: Values, name: string): string {
   const value = values[name];
@@ -51,14 +54,14 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-function engineKind(value: string | boolean | undefined): EngineKind {
+function engineKind(value: Values[string]): EngineKind {
   if (value === 'opensearch' || value === 'elasticsearch') {
     return value;
   }
   throw new UsageError('--kind must be opensearch or elasticsearch');
 }
 
-function positiveInt(value: string | boolean | undefined, name: string, fallback?: number): number | undefined {
+function positiveInt(value: Values[string], name: string, fallback?: number): number | undefined {
   if (value === undefined) {
     return fallback;
   }
@@ -111,19 +114,42 @@ async function ingestCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-function schemaSetting(value: string | boolean | undefined): SchemaSetting {
-  if (value === undefined || value === 'auto') {
-    return 'auto';
+function schemaSetting(value: Values[string]): SchemaSetting {
+  if (value === undefined || value === 'auto' || value === 'custom') {
+    return value ?? 'auto';
   }
   if (typeof value === 'string' && (SCHEMA_NAMES as readonly string[]).includes(value)) {
     return value as SchemaSetting;
   }
-  throw new UsageError(`--schema must be auto or one of ${SCHEMA_NAMES.join(', ')}`);
+  throw new UsageError(`--schema must be auto, custom or one of ${SCHEMA_NAMES.join(', ')}`);
 }
 
+const FIELD_KEYS = ['traceId', 'spanId', 'parentSpanId', 'serviceName', 'name', 'start', 'duration', 'durationUnit', 'statusCode', 'attributesPrefix'];
+
+/** `--field traceId=trace.id --field start=@timestamp ...` for a custom layout. */
+function fieldOverrides(fields: string[] | undefined): FieldOverrides | undefined {
+  if (!fields || fields.length === 0) {
+    return undefined;
+  }
+  const overrides: Record<string, string> = {};
+  for (const field of fields) {
+    const [key, ...rest] = field.split('=');
+    if (!FIELD_KEYS.includes(key) || rest.length === 0) {
+      throw new UsageError(`--field takes KEY=PATH with KEY one of ${FIELD_KEYS.join(', ')}; got '${field}'`);
+    }
+    overrides[key] = rest.join('=');
+  }
+  if (overrides.durationUnit && !['ns', 'us', 'ms'].includes(overrides.durationUnit)) {
+    throw new UsageError('--field durationUnit= takes ns, us or ms');
+  }
+  return overrides as FieldOverrides;
+}
+
+const SCHEMA_OPTIONS = { schema: { type: 'string' }, field: { type: 'string', multiple: true } } as const;
+
 async function detectCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' } } });
-  const resolution = await resolvePattern(clientFor(required(values, 'url')), required(values, 'index'), schemaSetting(values.schema));
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, index: { type: 'string' }, ...SCHEMA_OPTIONS } });
+  const resolution = await resolvePattern(clientFor(required(values, 'url')), required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
   const groups = resolution.groups.map((group) => ({ schema: group.schema.name, producer: group.schema.producer, indices: group.indices, evidence: group.evidence }));
   print({ schema: groups.length === 1 ? groups[0].schema : 'mixed', pattern: resolution.pattern, groups, unknown: resolution.unknown });
 }
@@ -132,7 +158,7 @@ async function traceCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'max-spans': { type: 'string' } },
+    options: { url: { type: 'string' }, index: { type: 'string' }, ...SCHEMA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, 'max-spans': { type: 'string' } },
   });
   if (positionals.length !== 1) {
     throw new UsageError('give exactly one trace id');
@@ -141,7 +167,7 @@ async function traceCommand(args: string[]): Promise<void> {
     throw new UsageError('--from and --to go together');
   }
   const client = clientFor(required(values, 'url'));
-  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
   const window = values.from && values.to ? { fromNs: parseTimeExpression(values.from), toNs: parseTimeExpression(values.to) } : undefined;
   const result = await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans: positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)! });
   print({ traceID: result.traceId, spans: result.rows, warnings: result.notices.map((notice) => notice.text) });

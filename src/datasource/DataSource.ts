@@ -69,7 +69,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
 
   private async traceById(target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame> {
     const traceId = getTemplateSrv().replace(target.query ?? '', scopedVars).trim();
-    const resolution = await this.resolutions.get(this.client, this.options.spanIndex ?? '', this.options.schema ?? 'auto');
+    const resolution = await this.resolutions.get(this.client, this.options.spanIndex ?? '', this.options.schema ?? 'auto', this.options.fieldOverrides);
     const result = await runTraceQuery(this.client, {
       traceId,
       resolution,

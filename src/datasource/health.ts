@@ -5,7 +5,7 @@
 import type { EngineClient } from '../engine/client';
 import { isEngineError } from '../engine/errors';
 import { resolvePattern, QueryError } from '../query/resolve';
-import type { SchemaSetting } from '../types';
+import type { FieldOverrides, SchemaSetting } from '../types';
 
 export interface HealthResult {
   status: 'success' | 'error';
@@ -17,6 +17,7 @@ export interface HealthSettings {
   spanIndex?: string;
   logsIndex?: string;
   schema?: SchemaSetting;
+  fieldOverrides?: FieldOverrides;
 }
 
 export async function checkHealth(client: EngineClient, settings: HealthSettings): Promise<HealthResult> {
@@ -29,7 +30,7 @@ export async function checkHealth(client: EngineClient, settings: HealthSettings
   const pattern = settings.spanIndex?.trim() ?? '';
   const setting = settings.schema ?? 'auto';
   try {
-    const resolution = await resolvePattern(client, pattern, setting);
+    const resolution = await resolvePattern(client, pattern, setting, settings.fieldOverrides);
     const groups = resolution.groups.map((group) => `${group.schema.name} in ${group.indices.join(', ')} (evidence: ${group.evidence.join(', ')})`);
     const ignored = resolution.unknown.length > 0 ? `; ${resolution.unknown.length} matching index(es) hold no readable spans and are ignored: ${resolution.unknown.map((u) => u.index).join(', ')}` : '';
     const logs = await logsIndexNote(client, settings.logsIndex);

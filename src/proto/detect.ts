@@ -3,7 +3,8 @@
  * and scored against every schema; indices are grouped by the schema that wins, so a pattern that
  * covers two producers is read group by group, each with its own mapper.
  */
-import type { SchemaSetting } from '../types';
+import type { FieldOverrides, SchemaSetting } from '../types';
+import { checkOverrides, customSchema } from './custom';
 import { catalogFromMapping, type FieldCatalog } from './fieldCatalog';
 import { findSchema, SPAN_SCHEMAS } from './registry';
 import type { Detection, SpanSchema } from './schema';
@@ -47,16 +48,25 @@ function bestDetection(catalog: FieldCatalog): Detection | undefined {
  * Group the indices of a `_mapping` answer by schema. With a configured schema every index is read
  * with it (after checking that its id fields exist); with `auto` each index is detected.
  */
-export function resolveSchemas(pattern: string, mappings: MappingByIndex, setting: SchemaSetting = 'auto'): Resolution {
+export function resolveSchemas(pattern: string, mappings: MappingByIndex, setting: SchemaSetting = 'auto', overrides?: FieldOverrides): Resolution {
   const groups = new Map<string, IndexGroup>();
   const unknown: Resolution['unknown'] = [];
+  const custom = setting === 'custom' ? customSchema(overrides ?? {}) : undefined;
+  const misfits: string[] = [];
   for (const index of Object.keys(mappings).sort()) {
     const catalog = catalogFromMapping(mappings[index]?.mappings);
     if (catalog.size === 0) {
       // An empty index (created, nothing written yet) holds nothing to read or to complain about.
       continue;
     }
-    const schema = setting === 'auto' ? detectedSchema(catalog) : configuredSchema(setting, catalog);
+    let schema: { schema: SpanSchema; evidence: string[] } | undefined;
+    if (custom) {
+      const problems = checkOverrides(overrides, catalog);
+      misfits.push(...problems.map((problem) => `${index}: ${problem}`));
+      schema = problems.length === 0 ? { schema: custom, evidence: ['custom layout from the settings'] } : undefined;
+    } else {
+      schema = setting === 'auto' ? detectedSchema(catalog) : configuredSchema(setting, catalog);
+    }
     if (!schema) {
       unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });
       continue;
@@ -69,6 +79,9 @@ export function resolveSchemas(pattern: string, mappings: MappingByIndex, settin
       }
     }
     groups.set(schema.schema.name, group);
+  }
+  if (custom && groups.size === 0 && misfits.length > 0) {
+    throw new SchemaError(`the custom field layout does not fit index pattern '${pattern}': ${misfits.slice(0, 5).join('; ')}`);
   }
   return { pattern, groups: [...groups.values()], unknown };
 }

@@ -20,5 +20,5 @@ export function findSchema(name: string): SpanSchema | undefined {
 }
 
 export function implementedSchemaNames(): SchemaName[] {
-  return SPAN_SCHEMAS.map((schema) => schema.name);
+  return SPAN_SCHEMAS.map((schema) => schema.name as SchemaName);
 }

@@ -29,8 +29,11 @@ export interface SchemaPaths {
   statusCode: string;
 }
 
+/** A producer preset, or a layout described in the settings. */
+export type SchemaId = SchemaName | 'custom';
+
 export interface Detection {
-  schema: SchemaName;
+  schema: SchemaId;
   /** Higher is more certain; 0 means the must-have fields are missing. */
   score: number;
   evidence: string[];
@@ -64,7 +67,7 @@ export interface IndexSetup {
 export type MappingStyle = 'dynamic' | 'template';
 
 export interface SpanSchema {
-  name: SchemaName;
+  name: SchemaId;
   producer: string;
   paths: SchemaPaths;
   /**

@@ -4,7 +4,7 @@
  */
 import type { MappingResponse } from '../engine/client';
 import { describeUnknown, type Resolution, resolveSchemas } from '../proto/detect';
-import type { SchemaSetting } from '../types';
+import type { FieldOverrides, SchemaSetting } from '../types';
 
 export interface MappingSource {
   mapping(indices: string): Promise<MappingResponse>;
@@ -19,7 +19,7 @@ export class QueryError extends Error {
   }
 }
 
-export async function resolvePattern(source: MappingSource, pattern: string, setting: SchemaSetting): Promise<Resolution> {
+export async function resolvePattern(source: MappingSource, pattern: string, setting: SchemaSetting, overrides?: FieldOverrides): Promise<Resolution> {
   if (pattern.trim() === '') {
     throw new QueryError('no span index pattern is configured: set one in the data source settings (for example traces-*)');
   }
@@ -29,7 +29,7 @@ export async function resolvePattern(source: MappingSource, pattern: string, set
   }
   let resolution: Resolution;
   try {
-    resolution = resolveSchemas(pattern, mappings, setting);
+    resolution = resolveSchemas(pattern, mappings, setting, overrides);
   } catch (error) {
     throw new QueryError((error as Error).message);
   }
@@ -48,13 +48,13 @@ export class ResolutionCache {
     private readonly now: () => number = Date.now
   ) {}
 
-  get(source: MappingSource, pattern: string, setting: SchemaSetting): Promise<Resolution> {
-    const key = `${setting}\u0000${pattern}`;
+  get(source: MappingSource, pattern: string, setting: SchemaSetting, overrides?: FieldOverrides): Promise<Resolution> {
+    const key = `${setting}\u0000${pattern}\u0000${JSON.stringify(overrides ?? {})}`;
     const entry = this.entries.get(key);
     if (entry && this.now() - entry.at < this.ttlMs) {
       return entry.value;
     }
-    const value = resolvePattern(source, pattern, setting);
+    const value = resolvePattern(source, pattern, setting, overrides);
     this.entries.set(key, { at: this.now(), value });
     // A failed detection is not remembered: the next query tries again.
     value.catch(() => this.entries.delete(key));

@@ -86,3 +86,18 @@ describe('ConfigEditor', () => {
     expect(checkMaxSpans('2000000')).toEqual({ error: 'Enter a whole number of spans from 1 to 1,000,000' });
   });
 });
+
+describe('ConfigEditor custom layout', () => {
+  it('appears only for the custom schema and stores each field path', async () => {
+    const { onOptionsChange } = setup({ spanIndex: 'spans', schema: 'custom', fieldOverrides: { traceId: 'tid' } });
+    expect(screen.getByText('The span id field is required for a custom layout')).toBeInTheDocument();
+    await userEvent.type(screen.getByRole('textbox', { name: /Span id field/ }), 'sid');
+    await userEvent.tab();
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'spans', schema: 'custom', fieldOverrides: { traceId: 'tid', spanId: 'sid' } } }));
+  });
+
+  it('is hidden for producer schemas', () => {
+    setup({ spanIndex: 'spans', schema: 'jaeger' });
+    expect(screen.queryByText('Custom layout')).not.toBeInTheDocument();
+  });
+});
