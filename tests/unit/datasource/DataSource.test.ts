@@ -134,3 +134,14 @@ describe('DataSource.testDatasource', () => {
     expect(result.message).toContain("does not look like schema 'otel'");
   });
 });
+
+describe('health check over two producers', () => {
+  it('reports each index group with its schema and evidence', async () => {
+    const jaeger = { mappings: { properties: { traceID: keyword, spanID: keyword, operationName: keyword, startTimeMillis: { type: 'date' }, duration: { type: 'long' } } } };
+    const result = await dataSource(engine({ mapping: { ...otelMapping, 'jaeger-span-2024-05-14': jaeger } }), { spanIndex: '*' }).testDatasource();
+    expect(result).toEqual({
+      status: 'success',
+      message: "Connected to OpenSearch 2.19.1. Span index pattern '*': jaeger in jaeger-span-2024-05-14 (evidence: traceID, spanID, operationName, startTimeMillis, duration); otel in traces (evidence: trace_id, span_id, duration, kind, name).",
+    });
+  });
+});

@@ -20,6 +20,40 @@ const otelEvents = { mappings: { properties: { '@timestamp': text, trace_id: tex
 const unknownLayout = { mappings: { properties: { traceID: { type: 'keyword' }, spanID: { type: 'keyword' }, when: { type: 'date' } } } };
 const skywalking = { mappings: { properties: { segment_id: { type: 'keyword' }, data_binary: { type: 'binary' }, service_id: { type: 'keyword' } } } };
 
+/** Elasticsearch 8.16+ otel-data templates: ECS aliases and passthrough objects beside the otel fields. */
+const otelDataTemplate = {
+  mappings: {
+    properties: {
+      '@timestamp': { type: 'date' },
+      trace_id: { type: 'keyword' },
+      span_id: { type: 'keyword' },
+      name: { type: 'keyword' },
+      kind: { type: 'keyword' },
+      duration: { type: 'long' },
+      trace: { properties: { id: { type: 'alias', path: 'trace_id' } } },
+      span: { properties: { id: { type: 'alias', path: 'span_id' }, name: { type: 'alias', path: 'name' } } },
+      attributes: { type: 'passthrough', priority: 20, properties: { 'http.method': { type: 'keyword' } } },
+      resource: { properties: { attributes: { type: 'passthrough', priority: 40, properties: { 'service.name': { type: 'keyword' } } } } },
+    },
+  },
+};
+const apm = { mappings: { properties: { processor: { properties: { event: { type: 'keyword' } } }, trace: { properties: { id: { type: 'keyword' } } }, span: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' }, duration: { properties: { us: { type: 'long' } } } } }, timestamp: { properties: { us: { type: 'long' } } } } } };
+const ecsSpans = { mappings: { properties: { '@timestamp': { type: 'date' }, trace: { properties: { id: text } }, span: { properties: { id: text, name: text, kind: text } }, parent: { properties: { id: text } } } } };
+
+describe('detection traps', () => {
+  it('reads an otel-data index as otel although trace.id and span.name exist there as aliases', () => {
+    expect(resolveSchemas('t', { t: otelDataTemplate }).groups.map((group) => group.schema.name)).toEqual(['otel']);
+  });
+
+  it('tells Elastic APM from the exporter ecs mode by processor.event', () => {
+    const resolution = resolveSchemas('traces-*', { 'traces-apm-default': apm, 'traces-generic-default': ecsSpans });
+    expect(resolution.groups.map((group) => [group.schema.name, group.indices])).toEqual([
+      ['elastic-apm', ['traces-apm-default']],
+      ['ecs', ['traces-generic-default']],
+    ]);
+  });
+});
+
 describe('resolveSchemas', () => {
   it('detects otel in a dynamically mapped span index and its events index, grouped together', () => {
     const resolution = resolveSchemas('traces*', { traces: dynamicOtel, 'traces-logs': otelEvents });
