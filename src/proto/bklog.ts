@@ -5,10 +5,10 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
-import { type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
+import { normaliseSpanId } from './ids';
+import { type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
+import { byTime, compact, detectByFields, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
 
 const SCHEMA = 'bklog';
 const NS_PER_US = BigInt(1000);
@@ -28,18 +28,6 @@ function readEvents(value: unknown): SpanEvent[] {
     .sort(byTime);
 }
 
-function readLinks(value: unknown): SpanLink[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((link): SpanLink | undefined => {
-      const traceId = normaliseTraceId(readPath(link, 'trace_id'));
-      const spanId = normaliseSpanId(readPath(link, 'span_id'));
-      return traceId && spanId ? { traceId, spanId, traceState: readString(link, 'trace_state'), attributes: flattenObject(readPath(link, 'attributes')) } : undefined;
-    })
-    .filter((link): link is SpanLink => link !== undefined);
-}
 
 function bklogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const source = hit._source ?? {};
@@ -73,7 +61,7 @@ function bklogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     resourceAttributes,
     traceState: readString(source, 'trace_state'),
     events: readEvents(readPath(source, 'events')),
-    links: readLinks(readPath(source, 'links')),
+    links: readLinkArray(readPath(source, 'links'), { traceId: 'trace_id', spanId: 'span_id', traceState: 'trace_state', attributes: 'attributes' }, (raw) => flattenObject(raw)),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };
 }
@@ -124,12 +112,7 @@ export const BKLOG_SPAN_MAPPING: JsonObject = {
 };
 
 function detectBklog(catalog: FieldCatalog): Detection {
-  const must = ['trace_id', 'span_name', 'elapsed_time'];
-  if (!must.every((path) => catalog.has(path))) {
-    return { schema: SCHEMA, score: 0, evidence: [] };
-  }
-  const extras = ['start_time', 'end_time', 'kind', 'span_id', 'parent_span_id'].filter((path) => catalog.has(path));
-  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+  return detectByFields(SCHEMA, catalog, ['trace_id', 'span_name', 'elapsed_time'], ['start_time', 'end_time', 'kind', 'span_id', 'parent_span_id']);
 }
 
 export const bklogSchema: SpanSchema = {

@@ -5,11 +5,11 @@
  * Writing produces the classic shape into an index made from Data Prepper's template.
  */
 import { readPath, toAttributes, toAttributeValue } from './attributes';
-import { type FieldCatalog, hasPrefix } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
-import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
+import type { FieldCatalog } from './fieldCatalog';
+import { normaliseSpanId } from './ids';
+import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, KEYWORD, pagingSort, readCount, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, rootNames, startRange } from './schemaSupport';
+import { byTime, compact, detectByFields, KEYWORD, pagingSort, readCount, readEachHit, readIso, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, rootNames, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'data-prepper';
@@ -54,18 +54,6 @@ function readEvents(value: unknown, classic: boolean): SpanEvent[] {
     .sort(byTime);
 }
 
-function readLinks(value: unknown, classic: boolean): SpanLink[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((link): SpanLink | undefined => {
-      const traceId = normaliseTraceId(readPath(link, 'traceId'));
-      const spanId = normaliseSpanId(readPath(link, 'spanId'));
-      return traceId && spanId ? { traceId, spanId, traceState: readString(link, 'traceState'), attributes: nestedAttributes(readPath(link, 'attributes'), classic), droppedAttributesCount: readCount(readPath(link, 'droppedAttributesCount')) } : undefined;
-    })
-    .filter((link): link is SpanLink => link !== undefined);
-}
 
 function dataPrepperDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const source = hit._source ?? {};
@@ -105,7 +93,7 @@ function dataPrepperDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     scope: scopeName || scopeVersion ? { name: scopeName, version: scopeVersion, attributes: Object.keys(scopeAttributes).length > 0 ? scopeAttributes : undefined, schemaUrl: readString(source, 'instrumentationScope.schemaUrl') } : undefined,
     traceState: readString(source, 'traceState'),
     events: readEvents(readPath(source, 'events'), classic),
-    links: readLinks(readPath(source, 'links'), classic),
+    links: readLinkArray(readPath(source, 'links'), { traceId: 'traceId', spanId: 'spanId', traceState: 'traceState', attributes: 'attributes', droppedAttributesCount: 'droppedAttributesCount' }, (raw) => nestedAttributes(raw, classic)),
     droppedAttributesCount: readCount(readPath(source, 'droppedAttributesCount')),
     droppedEventsCount: readCount(readPath(source, 'droppedEventsCount')),
     droppedLinksCount: readCount(readPath(source, 'droppedLinksCount')),
@@ -183,17 +171,7 @@ export const DATA_PREPPER_SPAN_MAPPING: JsonObject = {
 };
 
 function detectDataPrepper(catalog: FieldCatalog): Detection {
-  const must = ['traceId', 'spanId', 'durationInNanos'];
-  if (!must.every((path) => catalog.has(path))) {
-    return { schema: SCHEMA, score: 0, evidence: [] };
-  }
-  const extras = ['traceGroup', 'serviceName', 'startTime', 'instrumentationScope.name'].filter((path) => catalog.has(path));
-  for (const prefix of ['span.attributes.', 'attributes.', 'resource.attributes.']) {
-    if (hasPrefix(catalog, prefix)) {
-      extras.push(`${prefix}*`);
-    }
-  }
-  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+  return detectByFields(SCHEMA, catalog, ['traceId', 'spanId', 'durationInNanos'], ['traceGroup', 'serviceName', 'startTime', 'instrumentationScope.name', 'span.attributes.*', 'attributes.*', 'resource.attributes.*']);
 }
 
 export const dataPrepperSchema: SpanSchema = {

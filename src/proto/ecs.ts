@@ -6,10 +6,10 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
-import { type Attributes, type LogicalSpan, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
+import { normaliseSpanId } from './ids';
+import { type Attributes, type LogicalSpan, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { flattenObject, pagingSort, readEachHit, readIso, readKind, requireIds, startRange } from './schemaSupport';
+import { detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readLinkArray, requireIds, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'ecs';
@@ -34,18 +34,6 @@ function outcome(value: unknown): StatusCode {
   return value === 'failure' ? 2 : value === 'success' ? 1 : 0;
 }
 
-function readLinks(value: unknown): SpanLink[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((link): SpanLink | undefined => {
-      const traceId = normaliseTraceId(readPath(link, 'trace.id'));
-      const spanId = normaliseSpanId(readPath(link, 'span.id'));
-      return traceId && spanId ? { traceId, spanId, attributes: {} } : undefined;
-    })
-    .filter((link): link is SpanLink => link !== undefined);
-}
 
 function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const source = hit._source ?? {};
@@ -89,7 +77,7 @@ function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     attributes,
     resourceAttributes,
     events: [],
-    links: readLinks(readPath(source, 'span.links')),
+    links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings: [ECS_NO_DURATION] },
   };
 }
@@ -125,12 +113,11 @@ export function spanToEcsDocument(span: LogicalSpan): JsonObject {
 }
 
 function detectEcs(catalog: FieldCatalog): Detection {
-  const must = ['trace.id', 'span.id', 'span.name'];
-  if (!must.every((path) => catalog.has(path)) || catalog.get('trace.id')?.type === 'alias' || catalog.has('processor.event') || catalog.has('trace_id')) {
+  // otel-data templates alias trace.id to trace_id; APM documents carry processor.event.
+  if (catalog.get('trace.id')?.type === 'alias' || catalog.has('processor.event') || catalog.has('trace_id')) {
     return { schema: SCHEMA, score: 0, evidence: [] };
   }
-  const extras = ['parent.id', 'span.kind', 'event.outcome'].filter((path) => catalog.has(path));
-  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+  return detectByFields(SCHEMA, catalog, ['trace.id', 'span.id', 'span.name'], ['parent.id', 'span.kind', 'event.outcome']);
 }
 
 export const ecsSchema: SpanSchema = {

@@ -6,10 +6,10 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
-import { type Attributes, type AttributeValue, type LogicalSpan, type SpanKind, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
+import { normaliseSpanId } from './ids';
+import { type Attributes, type AttributeValue, type LogicalSpan, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { compact, flattenObject, KEYWORD, pagingSort, readEachHit, readNanos, readString, requireIds, startRange } from './schemaSupport';
+import { compact, detectByFields, flattenObject, KEYWORD, pagingSort, readEachHit, readLinkArray, readNanos, readString, requireIds, startRange } from './schemaSupport';
 
 const SCHEMA = 'elastic-apm';
 const NS_PER_US = BigInt(1000);
@@ -39,18 +39,6 @@ function readApmKind(source: JsonObject, isTransaction: boolean): SpanKind {
   return type === 'db' || type === 'external' ? 'client' : type === 'messaging' ? 'producer' : 'internal';
 }
 
-function readLinks(value: unknown): SpanLink[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((link): SpanLink | undefined => {
-      const traceId = normaliseTraceId(readPath(link, 'trace.id'));
-      const spanId = normaliseSpanId(readPath(link, 'span.id'));
-      return traceId && spanId ? { traceId, spanId, attributes: {} } : undefined;
-    })
-    .filter((link): link is SpanLink => link !== undefined);
-}
 
 function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const source = hit._source ?? {};
@@ -92,7 +80,7 @@ function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     resourceAttributes,
     scope: frameworkName || frameworkVersion ? { name: frameworkName, version: frameworkVersion } : undefined,
     events: [],
-    links: readLinks(readPath(source, 'span.links')),
+    links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };
 }
@@ -215,12 +203,8 @@ export const APM_MAPPING: JsonObject = {
 };
 
 function detectApm(catalog: FieldCatalog): Detection {
-  const must = ['processor.event', 'trace.id'];
-  if (!must.every((path) => catalog.has(path))) {
-    return { schema: SCHEMA, score: 0, evidence: [] };
-  }
-  const extras = ['transaction.duration.us', 'span.duration.us', 'timestamp.us', 'observer.type'].filter((path) => catalog.has(path));
-  return { schema: SCHEMA, score: must.length + extras.length + 2, evidence: [...must, ...extras] };
+  // A bonus over the exporter's ecs mode, whose fields APM documents also carry.
+  return detectByFields(SCHEMA, catalog, ['processor.event', 'trace.id'], ['transaction.duration.us', 'span.duration.us', 'timestamp.us', 'observer.type'], 2);
 }
 
 export const elasticApmSchema: SpanSchema = {

@@ -8,7 +8,7 @@ import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, KEYWORD, pagingSort, readEachHit, readKind, readNanos, readString, requireIds, startRange } from './schemaSupport';
+import { byTime, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readKind, readNanos, readString, requireIds, startRange } from './schemaSupport';
 
 const SCHEMA = 'jaeger';
 const NS_PER_US = BigInt(1000);
@@ -238,12 +238,7 @@ export const JAEGER_SPAN_MAPPING: JsonObject = {
 };
 
 function detectJaeger(catalog: FieldCatalog): Detection {
-  const must = ['traceID', 'spanID', 'operationName', 'startTimeMillis'];
-  if (!must.every((path) => catalog.has(path))) {
-    return { schema: SCHEMA, score: 0, evidence: [] };
-  }
-  const extras = ['process.serviceName', 'references', 'tags', 'duration'].filter((path) => catalog.has(path));
-  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+  return detectByFields(SCHEMA, catalog, ['traceID', 'spanID', 'operationName', 'startTimeMillis'], ['process.serviceName', 'references', 'tags', 'duration']);
 }
 
 export const jaegerSchema: SpanSchema = {

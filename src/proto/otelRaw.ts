@@ -5,11 +5,11 @@
  * Written in `none` mode, with flat dotted keys, as the exporter writes them.
  */
 import { readPath, toAttributeValue } from './attributes';
-import { type FieldCatalog, hasPrefix } from './fieldCatalog';
+import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
+import { byTime, compact, detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'otel-raw';
@@ -164,17 +164,7 @@ export function logToOtelRawDocument(record: LogicalLogRecord): JsonObject {
 }
 
 function detectOtelRaw(catalog: FieldCatalog): Detection {
-  const must = ['TraceId', 'SpanId', 'EndTimestamp'];
-  if (!must.every((path) => catalog.has(path))) {
-    return { schema: SCHEMA, score: 0, evidence: [] };
-  }
-  const extras = ['TraceStatus', 'Duration', 'Name', 'Kind'].filter((path) => catalog.has(path));
-  for (const prefix of ['Attributes.', 'Resource.']) {
-    if (hasPrefix(catalog, prefix)) {
-      extras.push(`${prefix}*`);
-    }
-  }
-  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+  return detectByFields(SCHEMA, catalog, ['TraceId', 'SpanId', 'EndTimestamp'], ['TraceStatus', 'Duration', 'Name', 'Kind', 'Attributes.*', 'Resource.*']);
 }
 
 export const otelRawSchema: SpanSchema = {

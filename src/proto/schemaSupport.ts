@@ -3,11 +3,11 @@
  * actually found, reading typed values out of `_source`, and the document-level skip accounting.
  */
 import { readPath, toAttributes } from './attributes';
-import { exactPath, type FieldCatalog } from './fieldCatalog';
+import { exactPath, type FieldCatalog, hasPrefix } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { Attributes, AttributeValue, LogicalSpan, SpanKind, StatusCode } from './model';
+import type { Attributes, AttributeValue, LogicalSpan, SpanKind, SpanLink, StatusCode } from './model';
 import { otlpKind } from './otlp';
-import type { JsonObject, ReadResult, StoredHit } from './schema';
+import type { Detection, JsonObject, ReadResult, StoredHit } from './schema';
 import { microsToNanos, millisToNanos, nanosToMillis, parseIsoNanos } from './time';
 
 /** How a schema stores its start time, so a range can be expressed in the stored unit. */
@@ -220,4 +220,47 @@ export function rootNames(spans: LogicalSpan[]): Map<string, string> {
     }
   }
   return names;
+}
+
+/** Where a schema keeps each part of a link, relative to one element of its links array. */
+export interface LinkKeys {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes?: string;
+  droppedAttributesCount?: string;
+}
+
+/** A stored array of links; elements without valid ids are left out. */
+export function readLinkArray(value: unknown, keys: LinkKeys, readAttributes: (raw: unknown) => Attributes = () => ({})): SpanLink[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  const links: SpanLink[] = [];
+  for (const link of value) {
+    const traceId = normaliseTraceId(readPath(link, keys.traceId));
+    const spanId = normaliseSpanId(readPath(link, keys.spanId));
+    if (traceId && spanId) {
+      links.push({
+        traceId,
+        spanId,
+        traceState: keys.traceState ? readString(link, keys.traceState) : undefined,
+        attributes: keys.attributes ? readAttributes(readPath(link, keys.attributes)) : {},
+        droppedAttributesCount: keys.droppedAttributesCount ? readCount(readPath(link, keys.droppedAttributesCount)) : undefined,
+      });
+    }
+  }
+  return links;
+}
+
+/**
+ * The common detection rule: every `must` path present, one point per `extras` path or prefix
+ * found; a score of 0 when a must is missing.
+ */
+export function detectByFields(schema: Detection['schema'], catalog: FieldCatalog, must: string[], extras: string[], bonus = 0): Detection {
+  if (!must.every((path) => catalog.has(path))) {
+    return { schema, score: 0, evidence: [] };
+  }
+  const found = extras.filter((extra) => (extra.endsWith('.*') ? hasPrefix(catalog, extra.slice(0, -1)) : catalog.has(extra)));
+  return { schema, score: must.length + found.length + bonus, evidence: [...must, ...found] };
 }

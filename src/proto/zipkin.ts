@@ -8,7 +8,7 @@ import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
 import { type Attributes, type LogicalSpan, type SpanEvent, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { attributeText, byTime, compact, KEYWORD, pagingSort, readEachHit, readNanos, readString, requireIds, startRange } from './schemaSupport';
+import { attributeText, byTime, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readNanos, readString, requireIds, startRange } from './schemaSupport';
 
 const SCHEMA = 'zipkin';
 const NS_PER_US = BigInt(1000);
@@ -154,12 +154,7 @@ export const ZIPKIN_SPAN_MAPPING: JsonObject = {
 };
 
 function detectZipkin(catalog: FieldCatalog): Detection {
-  const must = ['traceId', 'localEndpoint.serviceName'];
-  if (!must.every((path) => catalog.has(path))) {
-    return { schema: SCHEMA, score: 0, evidence: [] };
-  }
-  const extras = ['timestamp_millis', '_q', 'id', 'parentId'].filter((path) => catalog.has(path));
-  return { schema: SCHEMA, score: must.length + extras.length, evidence: [...must, ...extras] };
+  return detectByFields(SCHEMA, catalog, ['traceId', 'localEndpoint.serviceName'], ['timestamp_millis', '_q', 'id', 'parentId']);
 }
 
 export const zipkinSchema: SpanSchema = {
