@@ -32,7 +32,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   beforeAll(async () => {
     expect((await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', 'otel', file])).code).toBe(0);
     const client = nodeClient(engine.url);
-    await client.bulk(`${JSON.stringify({ index: { _index: foreign } })}\n${JSON.stringify({ traceID: TRACE, spanID: 'a', operationName: 'x', startTimeMillis: 1 })}\n`);
+    await client.bulk(`${JSON.stringify({ index: { _index: foreign } })}\n${JSON.stringify({ traceID: TRACE, spanID: 'a', what: 'x', at: 1 })}\n`);
     await client.refresh(foreign);
   });
 
