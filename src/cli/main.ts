@@ -8,6 +8,7 @@ import { EngineClient } from '../engine/client';
 import { isEngineError } from '../engine/errors';
 import { createNodeTransport } from '../engine/nodeTransport';
 import { findSchema, implementedSchemaNames } from '../proto/registry';
+import { findOperations, findServices } from '../query/discovery';
 import { ingest } from '../query/ingest';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
@@ -25,6 +26,8 @@ const USAGE = `usage: estraces <command> [options]
   detect --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
   trace TRACE_ID --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
         [--from T --to T] [--max-spans N]
+  services --url URL --index PATTERN [--from T --to T]
+  operations --url URL --index PATTERN --service S [--from T --to T]
   demo [--url URL] [--kind opensearch|elasticsearch]
 
 Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
@@ -163,12 +166,9 @@ async function traceCommand(args: string[]): Promise<void> {
   if (positionals.length !== 1) {
     throw new UsageError('give exactly one trace id');
   }
-  if ((values.from === undefined) !== (values.to === undefined)) {
-    throw new UsageError('--from and --to go together');
-  }
+  const window = windowOf(values);
   const client = clientFor(required(values, 'url'));
   const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
-  const window = values.from && values.to ? { fromNs: parseTimeExpression(values.from), toNs: parseTimeExpression(values.to) } : undefined;
   const result = await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans: positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)! });
   print({ traceID: result.traceId, spans: result.rows, warnings: result.notices.map((notice) => notice.text) });
 }
@@ -179,6 +179,24 @@ async function traceCommand(args: string[]): Promise<void> {
  */
 function loadDemo(): typeof import('./demo') {
   return require('./demo');
+}
+
+/** `--from T --to T` (both or neither) as a window, or undefined for all time. */
+function windowOf(values: Values): { fromNs: bigint; toNs: bigint } | undefined {
+  if ((values.from === undefined) !== (values.to === undefined)) {
+    throw new UsageError('--from and --to go together');
+  }
+  return typeof values.from === 'string' && typeof values.to === 'string' ? { fromNs: parseTimeExpression(values.from), toNs: parseTimeExpression(values.to) } : undefined;
+}
+
+async function discoveryCommand(kind: 'services' | 'operations', args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, index: { type: 'string' }, ...SCHEMA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, service: { type: 'string' } } });
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
+  const window = windowOf(values);
+  const found = kind === 'services' ? await findServices(client, { resolution, window }) : await findOperations(client, { resolution, window, service: required(values, 'service') });
+  found.warnings.forEach((warning) => process.stderr.write(`warning: ${warning}\n`));
+  print(found.values);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -195,6 +213,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'trace':
         await traceCommand(args);
+        return 0;
+      case 'services':
+      case 'operations':
+        await discoveryCommand(command, args);
         return 0;
       case 'demo':
         await loadDemo().runDemo(args);

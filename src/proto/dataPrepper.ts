@@ -177,7 +177,7 @@ function detectDataPrepper(catalog: FieldCatalog): Detection {
 export const dataPrepperSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'OpenSearch Data Prepper (otel_trace_source -> opensearch sink, classic and standard output)',
-  paths: { traceId: 'traceId', spanId: 'spanId', parentSpanId: 'parentSpanId', name: 'name', serviceName: 'serviceName', start: 'startTime', duration: 'durationInNanos', statusCode: 'status.code' },
+  paths: { traceId: 'traceId', spanId: 'spanId', parentSpanId: 'parentSpanId', name: 'name', serviceName: 'serviceName', start: 'startTime', duration: 'durationInNanos', statusCode: 'status.code', alternates: { serviceName: ['resource.attributes.service.name'] } },
   detect: detectDataPrepper,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTime', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'startTime', 'spanId'),

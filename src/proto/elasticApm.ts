@@ -210,7 +210,7 @@ function detectApm(catalog: FieldCatalog): Detection {
 export const elasticApmSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'Elastic APM (APM Server / Elastic Agent integration, agents or OTLP)',
-  paths: { traceId: 'trace.id', spanId: 'span.id', parentSpanId: 'parent.id', name: 'span.name', serviceName: 'service.name', start: 'timestamp.us', duration: 'span.duration.us', statusCode: 'event.outcome' },
+  paths: { traceId: 'trace.id', spanId: 'span.id', parentSpanId: 'parent.id', name: 'span.name', serviceName: 'service.name', start: 'timestamp.us', duration: 'span.duration.us', statusCode: 'event.outcome', alternates: { name: ['transaction.name'] } },
   detect: detectApm,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'timestamp.us', 'span.id'),

@@ -27,6 +27,8 @@ export interface SchemaPaths {
   start: string;
   duration?: string;
   statusCode: string;
+  /** Other fields that hold the same fact in some documents (APM transactions vs spans, Data Prepper shapes). */
+  alternates?: { serviceName?: string[]; name?: string[] };
 }
 
 /** A producer preset, or a layout described in the settings. */
