@@ -141,9 +141,10 @@ export async function choosePort(
       return port;
     }
   }
+  const wanted = nodes === 1 ? 'free HTTP port' : `${nodes} consecutive free HTTP ports`;
   throw new Error(
-    `${kind}: no ${nodes} consecutive free HTTP ports in ${MIN_HTTP_PORT}-${MAX_HTTP_PORT}: stop engines you no ` +
-      `longer need ('estraces engine status' lists those estraces started)`
+    `${kind}: no ${wanted} in ${MIN_HTTP_PORT}-${MAX_HTTP_PORT}: stop engines you no longer need ` +
+      `('estraces engine status' lists those estraces started)`
   );
 }
 

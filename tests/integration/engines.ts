@@ -16,7 +16,9 @@ export interface TestEngine {
 
 function isTestEngine(value: unknown): value is TestEngine {
   const engine = value as Partial<TestEngine> | null;
-  return typeof engine === 'object' && engine !== null && typeof engine.url === 'string' && typeof engine.label === 'string';
+  return (
+    typeof engine === 'object' && engine !== null && typeof engine.url === 'string' && typeof engine.label === 'string'
+  );
 }
 
 export function testEngines(): TestEngine[] {
@@ -65,7 +67,9 @@ function kindOf(body: RootBody): TestEngine['kind'] {
     return 'opensearch';
   }
   // Elasticsearch has no distribution field, but has said this since 1.0.
-  return body.version?.distribution === undefined && body.tagline === 'You Know, for Search' ? 'elasticsearch' : 'unknown';
+  return body.version?.distribution === undefined && body.tagline === 'You Know, for Search'
+    ? 'elasticsearch'
+    : 'unknown';
 }
 
 const NAMES: Record<TestEngine['kind'], string> = {

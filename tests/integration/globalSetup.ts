@@ -74,7 +74,8 @@ export default async function globalSetup(): Promise<void> {
   const urls = given.length > 0 ? given : started.map(({ engine }) => engine.url);
   const engines = await describeAll(urls, started, base);
   engines.forEach((engine, i) => {
-    const origin = given.length > 0 ? 'from ESTRACES_TEST_URLS' : `started by the test setup in ${started[i].seconds.toFixed(1)} s`;
+    const origin =
+      given.length > 0 ? 'from ESTRACES_TEST_URLS' : `started by the test setup in ${started[i].seconds.toFixed(1)} s`;
     process.stdout.write(`${i === 0 ? '\n' : ''}integration suite: ${engine.label} at ${engine.url} (${origin})\n`);
   });
   process.env.ESTRACES_TEST_ENGINES = JSON.stringify(engines);
