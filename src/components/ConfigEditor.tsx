@@ -1,8 +1,21 @@
 import { type DataSourcePluginOptionsEditorProps, type SelectableValue } from '@grafana/data';
-import { Combobox, type ComboboxOption, DataSourceHttpSettings, Field, FieldSet, Input } from '@grafana/ui';
+import {
+  Combobox,
+  type ComboboxOption,
+  DataSourceHttpSettings,
+  Field,
+  FieldSet,
+  Input,
+} from '@grafana/ui';
 import React, { type ChangeEvent, useState } from 'react';
 
-import { DEFAULT_MAX_TRACE_SPANS, type EsTracesOptions, type FieldOverrides, SCHEMA_NAMES, type SchemaSetting } from '../types';
+import {
+  DEFAULT_MAX_TRACE_SPANS,
+  type EsTracesOptions,
+  type FieldOverrides,
+  SCHEMA_NAMES,
+  type SchemaSetting,
+} from '../types';
 
 export type ConfigEditorProps = DataSourcePluginOptionsEditorProps<EsTracesOptions>;
 
@@ -19,13 +32,19 @@ const SCHEMA_DESCRIPTIONS: Record<SchemaSetting, string> = {
   bklog: 'BlueKing OTLP',
 };
 
-const SCHEMA_OPTIONS: Array<ComboboxOption<SchemaSetting>> = (['auto', ...SCHEMA_NAMES, 'custom'] as SchemaSetting[]).map((value) => ({
+/** `auto` first, then every producer preset, then a layout of the user's own. */
+export const SCHEMA_OPTIONS: Array<ComboboxOption<SchemaSetting>> = (
+  ['auto', ...SCHEMA_NAMES, 'custom'] as SchemaSetting[]
+).map((value) => ({
   value,
-  label: value === 'auto' ? 'auto' : value,
+  label: value,
   description: SCHEMA_DESCRIPTIONS[value],
 }));
 
-const MAX_SPANS_LIMIT = 1_000_000;
+export const MAX_SPANS_LIMIT = 1_000_000;
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+/** An hour: longer than any single engine call should take. */
+export const MAX_TIMEOUT_SECONDS = 3600;
 
 type OverridePath = Exclude<keyof FieldOverrides, 'durationUnit'>;
 
@@ -48,84 +67,208 @@ const DURATION_UNITS: Array<ComboboxOption<'ns' | 'us' | 'ms'>> = [
   { value: 'ms', label: 'milliseconds' },
 ];
 
-function CustomLayout({ overrides, onChange }: { overrides: FieldOverrides; onChange: (next: FieldOverrides) => void }) {
+function CustomLayout({
+  overrides,
+  onChange,
+}: {
+  overrides: FieldOverrides;
+  onChange: (next: FieldOverrides) => void;
+}) {
   return (
     // Where the documents keep each span field (paths as in the mapping); Save & test checks them.
     <FieldSet label="Custom layout">
       {OVERRIDE_FIELDS.map(({ key, label, placeholder, required }) => (
-        <Field key={key} label={label} required={required} invalid={required && !overrides[key]} error={`The ${label.toLowerCase()} is required for a custom layout`}>
-          <Input id={`estraces-field-${key}`} placeholder={placeholder} defaultValue={overrides[key] ?? ''} onBlur={(event) => onChange({ ...overrides, [key]: event.currentTarget.value.trim() || undefined })} width={40} />
+        <Field
+          key={key}
+          label={label}
+          required={required}
+          invalid={required && !overrides[key]}
+          error={`The ${label.toLowerCase()} is required for a custom layout`}
+        >
+          <Input
+            id={`estraces-field-${key}`}
+            placeholder={placeholder}
+            value={overrides[key] ?? ''}
+            onChange={(event: ChangeEvent<HTMLInputElement>) =>
+              onChange({ ...overrides, [key]: event.currentTarget.value.trim() || undefined })
+            }
+            width={40}
+          />
         </Field>
       ))}
       <Field label="Duration unit">
-        <Combobox<'ns' | 'us' | 'ms'> id="estraces-duration-unit" options={DURATION_UNITS} value={overrides.durationUnit ?? 'ns'} onChange={(option: SelectableValue<'ns' | 'us' | 'ms'>) => onChange({ ...overrides, durationUnit: option.value ?? 'ns' })} width={40} />
+        <Combobox<'ns' | 'us' | 'ms'>
+          id="estraces-duration-unit"
+          options={DURATION_UNITS}
+          value={overrides.durationUnit ?? 'ns'}
+          onChange={(option: SelectableValue<'ns' | 'us' | 'ms'>) =>
+            onChange({ ...overrides, durationUnit: option.value ?? 'ns' })
+          }
+          width={40}
+        />
       </Field>
     </FieldSet>
   );
 }
 
-/** A positive whole number within the limit, or a message saying what is wrong. */
-export function checkMaxSpans(text: string): { value: number } | { error: string } {
+/** A whole number from 1 to `max`, or a message saying what is wrong. */
+function checkWholeNumber(text: string, max: number, unit: string): { value: number } | { error: string } {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < 1 || value > MAX_SPANS_LIMIT) {
-    return { error: `Enter a whole number of spans from 1 to ${MAX_SPANS_LIMIT.toLocaleString('en-US')}` };
+  if (text.trim() === '' || !Number.isInteger(value) || value < 1 || value > max) {
+    return { error: `Enter a whole number of ${unit} from 1 to ${max.toLocaleString('en-US')}` };
   }
   return { value };
 }
 
+/** Max spans per trace: a positive whole number up to 1,000,000. */
+export function checkMaxSpans(text: string): { value: number } | { error: string } {
+  return checkWholeNumber(text, MAX_SPANS_LIMIT, 'spans');
+}
+
+/** Request timeout: a positive whole number of seconds up to an hour. */
+export function checkTimeoutSeconds(text: string): { value: number } | { error: string } {
+  return checkWholeNumber(text, MAX_TIMEOUT_SECONDS, 'seconds');
+}
+
+/**
+ * A number input that keeps what the user typed and says at once why it is wrong. The value is
+ * stored when the field loses focus, and only if it is valid: an invalid entry never reaches
+ * jsonData (nor does a valid prefix of it, as storing on every keystroke would do for 2000000).
+ */
+function useCheckedNumber(
+  stored: number,
+  check: (text: string) => { value: number } | { error: string },
+  store: (value: number) => void
+) {
+  const [text, setText] = useState(String(stored));
+  const [error, setError] = useState<string | undefined>();
+  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
+    const raw = event.currentTarget.value;
+    setText(raw);
+    const checked = check(raw);
+    setError('error' in checked ? checked.error : undefined);
+  };
+  const onBlur = () => {
+    const checked = check(text);
+    if ('value' in checked && checked.value !== stored) {
+      store(checked.value);
+    }
+  };
+  return { text, error, onChange, onBlur };
+}
+
 /**
  * Connection and authentication use Grafana's standard HTTP settings, so credentials (basic auth,
- * custom headers such as `Authorization: ApiKey ...`) are kept in secureJsonData and added by
- * Grafana's data source proxy; the rest says where the spans are and how they are stored.
+ * TLS client certificates, custom headers) are kept in secureJsonData and added by Grafana's data
+ * source proxy; an Elasticsearch API key is a custom header `Authorization: ApiKey <key>`. The rest
+ * says where the spans are and how they are stored.
  */
-export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
+export function ConfigEditor(props: ConfigEditorProps) {
+  const { options, onOptionsChange } = props;
   const jsonData = options.jsonData ?? {};
-  const [maxSpansText, setMaxSpansText] = useState(String(jsonData.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS));
-  const [maxSpansError, setMaxSpansError] = useState<string | undefined>();
 
-  const update = (patch: Partial<EsTracesOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
-  const text = (key: 'spanIndex' | 'logsIndex') => (event: ChangeEvent<HTMLInputElement>) => update({ [key]: event.currentTarget.value.trim() });
+  const update = (patch: Partial<EsTracesOptions>) =>
+    onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
+  const onText = (key: 'spanIndex' | 'logsIndex') => (event: ChangeEvent<HTMLInputElement>) =>
+    update({ [key]: event.currentTarget.value.trim() });
 
-  const onMaxSpans = (event: ChangeEvent<HTMLInputElement>) => {
-    const raw = event.currentTarget.value;
-    setMaxSpansText(raw);
-    const checked = checkMaxSpans(raw);
-    if ('error' in checked) {
-      setMaxSpansError(checked.error);
-      return;
-    }
-    setMaxSpansError(undefined);
-    update({ maxTraceSpans: checked.value });
-  };
-
-  const onTimeout = (event: ChangeEvent<HTMLInputElement>) => {
-    const seconds = Number(event.currentTarget.value);
-    if (Number.isInteger(seconds) && seconds > 0) {
-      update({ timeoutSeconds: seconds });
-    }
-  };
+  const maxSpans = useCheckedNumber(jsonData.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS, checkMaxSpans, (maxTraceSpans) =>
+    update({ maxTraceSpans })
+  );
+  const timeout = useCheckedNumber(
+    jsonData.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    checkTimeoutSeconds,
+    (timeoutSeconds) => update({ timeoutSeconds })
+  );
 
   const spanIndexMissing = !jsonData.spanIndex;
 
   return (
     <>
-      <DataSourceHttpSettings defaultUrl="http://localhost:9200" dataSourceConfig={options} onChange={onOptionsChange} showAccessOptions={false} />
+      {/* Deprecated for @grafana/plugin-ui's ConnectionSettings/Auth, which is not a dependency of this plugin. */}
+      {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
+      <DataSourceHttpSettings
+        defaultUrl="http://localhost:9200"
+        dataSourceConfig={options}
+        onChange={onOptionsChange}
+        showAccessOptions={false}
+      />
+
       <FieldSet label="Indices and schema">
-        <Field label="Span index pattern" description="Indices holding spans, and span events where the schema keeps them apart, e.g. traces-* or estraces-demo*" invalid={spanIndexMissing} error="The span index pattern is required" required>
-          <Input id="estraces-span-index" placeholder="traces-*" defaultValue={jsonData.spanIndex ?? ''} onBlur={text('spanIndex')} width={40} />
+        <Field
+          label="Span index pattern"
+          description="Indices holding spans, and span events where the schema keeps them apart, e.g. traces-* or estraces-demo*"
+          invalid={spanIndexMissing}
+          error="The span index pattern is required"
+          required
+        >
+          <Input
+            id="estraces-span-index"
+            placeholder="traces-*"
+            value={jsonData.spanIndex ?? ''}
+            onChange={onText('spanIndex')}
+            width={40}
+          />
         </Field>
         <Field label="Logs index pattern" description="Indices holding the logs that go with the spans (optional)">
-          <Input id="estraces-logs-index" placeholder="logs-*" defaultValue={jsonData.logsIndex ?? ''} onBlur={text('logsIndex')} width={40} />
+          <Input
+            id="estraces-logs-index"
+            placeholder="logs-*"
+            value={jsonData.logsIndex ?? ''}
+            onChange={onText('logsIndex')}
+            width={40}
+          />
         </Field>
-        <Field label="Schema" description="How the spans are stored: detect it, or name the producer">
-          <Combobox<SchemaSetting> id="estraces-schema" options={SCHEMA_OPTIONS} value={jsonData.schema ?? 'auto'} onChange={(option: SelectableValue<SchemaSetting>) => update({ schema: option.value ?? 'auto' })} width={40} />
+        <Field label="Schema" description="How the spans are stored: detect it from the mapping, or name the producer">
+          <Combobox<SchemaSetting>
+            id="estraces-schema"
+            options={SCHEMA_OPTIONS}
+            value={jsonData.schema ?? 'auto'}
+            onChange={(option: SelectableValue<SchemaSetting>) => update({ schema: option.value ?? 'auto' })}
+            width={40}
+          />
         </Field>
-        {jsonData.schema === 'custom' && <CustomLayout overrides={jsonData.fieldOverrides ?? {}} onChange={(fieldOverrides) => update({ fieldOverrides })} />}
-        <Field label="Max spans per trace" description="Larger traces are truncated with a warning" invalid={maxSpansError !== undefined} error={maxSpansError}>
-          <Input id="estraces-max-spans" type="number" value={maxSpansText} onChange={onMaxSpans} width={20} />
+        {jsonData.schema === 'custom' && (
+          <CustomLayout
+            overrides={jsonData.fieldOverrides ?? {}}
+            onChange={(fieldOverrides) => update({ fieldOverrides })}
+          />
+        )}
+        <Field
+          label="Max spans per trace"
+          description={`Larger traces are truncated with a warning (default ${DEFAULT_MAX_TRACE_SPANS.toLocaleString('en-US')})`}
+          invalid={maxSpans.error !== undefined}
+          error={maxSpans.error}
+        >
+          <Input
+            id="estraces-max-spans"
+            type="number"
+            min={1}
+            max={MAX_SPANS_LIMIT}
+            step={1}
+            value={maxSpans.text}
+            onChange={maxSpans.onChange}
+            onBlur={maxSpans.onBlur}
+            width={20}
+          />
         </Field>
-        <Field label="Request timeout (seconds)" description="For each request to the engine">
-          <Input id="estraces-timeout" type="number" defaultValue={String(jsonData.timeoutSeconds ?? 60)} onBlur={onTimeout} width={20} />
+        <Field
+          label="Request timeout (seconds)"
+          description={`For each request to the engine (default ${DEFAULT_TIMEOUT_SECONDS}). Grafana's data source proxy applies its own timeout as well: the HTTP Timeout above, or the server's [dataproxy] timeout.`}
+          invalid={timeout.error !== undefined}
+          error={timeout.error}
+        >
+          <Input
+            id="estraces-timeout"
+            type="number"
+            min={1}
+            max={MAX_TIMEOUT_SECONDS}
+            step={1}
+            value={timeout.text}
+            onChange={timeout.onChange}
+            onBlur={timeout.onBlur}
+            width={20}
+          />
         </Field>
       </FieldSet>
     </>

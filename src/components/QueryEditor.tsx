@@ -1,6 +1,6 @@
 import { type QueryEditorProps } from '@grafana/data';
-import { Field, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
-import React, { type ChangeEvent, type KeyboardEvent } from 'react';
+import { Field, InlineField, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import React, { type ChangeEvent, type KeyboardEvent, type ReactNode } from 'react';
 
 import type { DataSource } from '../datasource/DataSource';
 import { validateTraceId } from '../proto/ids';
@@ -8,8 +8,12 @@ import type { EsTracesOptions, EsTracesQuery, QueryType } from '../types';
 
 export type QueryEditorPropsType = QueryEditorProps<DataSource, EsTracesQuery, EsTracesOptions>;
 
-/** Query types the editor offers; later kinds (search, scatter, ...) join this list. */
-const QUERY_TYPES: Array<{ label: string; value: QueryType; description: string }> = [{ label: 'Trace ID', value: 'traceId', description: 'Show one trace' }];
+/** What each query type's editor receives: the query, and ways to change and run it. */
+interface QueryTypeEditorProps {
+  query: EsTracesQuery;
+  onChange: (query: EsTracesQuery) => void;
+  onRunQuery: () => void;
+}
 
 /** The message for a malformed id; none for an empty field or a template variable. */
 export function traceIdProblem(value: string): string | undefined {
@@ -20,39 +24,81 @@ export function traceIdProblem(value: string): string | undefined {
   return check.ok ? undefined : check.message;
 }
 
-export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorPropsType) {
-  const queryType = query.queryType ?? 'traceId';
+function TraceIdEditor({ query, onChange, onRunQuery }: QueryTypeEditorProps) {
   const traceId = query.query ?? '';
   const problem = traceIdProblem(traceId);
 
-  const onTraceId = (event: ChangeEvent<HTMLInputElement>) => onChange({ ...query, queryType, query: event.currentTarget.value.trim() });
+  const onTraceId = (event: ChangeEvent<HTMLInputElement>) =>
+    onChange({ ...query, query: event.currentTarget.value.trim() });
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'Enter') {
       onRunQuery();
     }
   };
+  const onUseTimeRange = (event: ChangeEvent<HTMLInputElement>) => {
+    onChange({ ...query, useTimeRange: event.currentTarget.checked });
+    onRunQuery();
+  };
+
+  return (
+    <Stack direction="row" gap={2} alignItems="flex-start" wrap="wrap">
+      <Field label="Trace ID" invalid={problem !== undefined} error={problem} noMargin>
+        <Input
+          id={`estraces-trace-id-${query.refId}`}
+          value={traceId}
+          placeholder="16 or 32 hex digits, or $variable"
+          onChange={onTraceId}
+          onBlur={onRunQuery}
+          onKeyDown={onKeyDown}
+          width={46}
+        />
+      </Field>
+      <InlineField
+        label="Limit to time range"
+        tooltip="By default a trace id is looked up over all time. Switch this on to search only the dashboard's time range, which is faster on large indices."
+      >
+        <InlineSwitch
+          id={`estraces-use-time-range-${query.refId}`}
+          value={query.useTimeRange ?? false}
+          onChange={onUseTimeRange}
+        />
+      </InlineField>
+    </Stack>
+  );
+}
+
+/**
+ * The query types the editor offers, each with its own editor. Later kinds (search, scatter, ...)
+ * are added here, and nowhere else.
+ */
+const QUERY_TYPES: Array<{
+  label: string;
+  value: QueryType;
+  description: string;
+  editor: (props: QueryTypeEditorProps) => ReactNode;
+}> = [{ label: 'Trace ID', value: 'traceId', description: 'Show one trace by its id', editor: TraceIdEditor }];
+
+export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorPropsType) {
+  const queryType = query.queryType ?? 'traceId';
+  const current = QUERY_TYPES.find((type) => type.value === queryType);
+  // Keep queryType explicit in what is stored, so a saved query says what it is.
+  const withType: EsTracesQuery = { ...query, queryType };
+  const Editor = current?.editor;
 
   return (
     <Stack direction="column" gap={1}>
-      <Field label="Query type">
-        <RadioButtonGroup<QueryType> options={QUERY_TYPES} value={queryType} onChange={(value) => onChange({ ...query, queryType: value })} size="sm" />
+      <Field label="Query type" noMargin>
+        <RadioButtonGroup<QueryType>
+          options={QUERY_TYPES.map(({ label, value, description }) => ({ label, value, description }))}
+          value={queryType}
+          onChange={(value) => onChange({ ...query, queryType: value })}
+          size="sm"
+        />
       </Field>
-      {queryType === 'traceId' && (
-        <Stack direction="row" gap={2} alignItems="flex-start">
-          <Field label="Trace ID" invalid={problem !== undefined} error={problem}>
-            <Input id="estraces-trace-id" value={traceId} placeholder="16 or 32 hex digits, or $variable" onChange={onTraceId} onBlur={onRunQuery} onKeyDown={onKeyDown} width={46} />
-          </Field>
-          <Field label="Limit to time range" description="By default a trace id is looked up over all time">
-            <InlineSwitch
-              id="estraces-use-time-range"
-              value={query.useTimeRange ?? false}
-              onChange={(event: { currentTarget: HTMLInputElement }) => {
-                onChange({ ...query, useTimeRange: event.currentTarget.checked });
-                onRunQuery();
-              }}
-            />
-          </Field>
-        </Stack>
+      {Editor ? (
+        <Editor query={withType} onChange={onChange} onRunQuery={onRunQuery} />
+      ) : (
+        <div>{`Query type '${queryType}' is not supported by this version of the plugin.`}</div>
       )}
     </Stack>
   );

@@ -1,12 +1,14 @@
 import type { DataSourceSettings } from '@grafana/data';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import React from 'react';
+import React, { useState } from 'react';
 
-import { checkMaxSpans, ConfigEditor } from '../../../src/components/ConfigEditor';
-import type { EsTracesOptions } from '../../../src/types';
+import { checkMaxSpans, checkTimeoutSeconds, ConfigEditor, SCHEMA_OPTIONS } from '../../../src/components/ConfigEditor';
+import { type EsTracesOptions, SCHEMA_NAMES } from '../../../src/types';
 
-function settings(jsonData: EsTracesOptions = {}): DataSourceSettings<EsTracesOptions> {
+type Settings = DataSourceSettings<EsTracesOptions>;
+
+function settings(jsonData: EsTracesOptions = {}, extra: Partial<Settings> = {}): Settings {
   return {
     id: 1,
     uid: 'es',
@@ -26,46 +28,110 @@ function settings(jsonData: EsTracesOptions = {}): DataSourceSettings<EsTracesOp
     secureJsonFields: {},
     readOnly: false,
     withCredentials: false,
-  } as DataSourceSettings<EsTracesOptions>;
+    ...extra,
+  } as Settings;
 }
 
-function setup(jsonData: EsTracesOptions = {}) {
+/**
+ * Renders the editor the way Grafana does: each onOptionsChange becomes the next `options`, so
+ * controlled inputs keep what is typed. `onOptionsChange` records every payload.
+ */
+function setup(jsonData: EsTracesOptions = {}, extra: Partial<Settings> = {}) {
+  const initial = settings(jsonData, extra);
   const onOptionsChange = jest.fn();
-  render(<ConfigEditor options={settings(jsonData)} onOptionsChange={onOptionsChange} />);
-  return { onOptionsChange };
+  function Harness() {
+    const [options, setOptions] = useState(initial);
+    return (
+      <ConfigEditor
+        options={options}
+        onOptionsChange={(next) => {
+          onOptionsChange(next);
+          setOptions(next);
+        }}
+      />
+    );
+  }
+  render(<Harness />);
+  return { onOptionsChange, initial };
 }
 
-describe('ConfigEditor', () => {
-  it("shows Grafana's standard HTTP settings for the URL", () => {
-    setup();
+describe('ConfigEditor connection', () => {
+  it("shows Grafana's standard HTTP settings with http://localhost:9200 as the default URL", () => {
+    setup({}, { url: '' });
     expect(screen.getByText('HTTP')).toBeInTheDocument();
-    expect(screen.getByDisplayValue('http://localhost:9200')).toBeInTheDocument();
+    expect(screen.getByPlaceholderText('http://localhost:9200')).toBeInTheDocument();
   });
 
-  it('stores the span index pattern, trimmed, in jsonData.spanIndex', async () => {
-    const { onOptionsChange } = setup();
-    await userEvent.type(screen.getByRole('textbox', { name: /Span index pattern/ }), ' traces-* ');
-    await userEvent.tab();
-    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'traces-*' } }));
+  it('offers basic auth, TLS and custom headers through the HTTP settings', () => {
+    setup();
+    expect(screen.getByText('Basic auth')).toBeInTheDocument();
+    expect(screen.getByText('TLS Client Auth')).toBeInTheDocument();
+    expect(screen.getByText('Custom HTTP Headers')).toBeInTheDocument();
+  });
+});
+
+describe('ConfigEditor indices', () => {
+  it('stores the typed span index pattern, trimmed, in jsonData.spanIndex', async () => {
+    const { onOptionsChange, initial } = setup();
+    const input = screen.getByRole('textbox', { name: /Span index pattern/ });
+    expect(input).toHaveAttribute('placeholder', 'traces-*');
+    await userEvent.type(input, ' traces-* ');
+    expect(onOptionsChange).toHaveBeenLastCalledWith({ ...initial, jsonData: { spanIndex: 'traces-*' } });
   });
 
-  it('says the span index pattern is required when it is empty', () => {
+  it('says the span index pattern is required while it is empty, and stops once it is set', async () => {
     setup();
     expect(screen.getByText('The span index pattern is required')).toBeInTheDocument();
+    await userEvent.type(screen.getByRole('textbox', { name: /Span index pattern/ }), 'spans');
+    expect(screen.queryByText('The span index pattern is required')).not.toBeInTheDocument();
   });
 
-  it('stores the logs index pattern beside the other settings', async () => {
-    const { onOptionsChange } = setup({ spanIndex: 'traces-*' });
-    await userEvent.type(screen.getByRole('textbox', { name: /Logs index pattern/ }), 'logs-*');
-    await userEvent.tab();
-    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'traces-*', logsIndex: 'logs-*' } }));
+  it('stores the optional logs index pattern beside the other settings', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
+    const input = screen.getByRole('textbox', { name: /Logs index pattern/ });
+    expect(input).toHaveAttribute('placeholder', 'logs-*');
+    await userEvent.type(input, 'logs-*');
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', logsIndex: 'logs-*' },
+    });
+  });
+});
+
+describe('ConfigEditor schema', () => {
+  it('shows auto (detect from the mapping) when no schema is set', () => {
+    setup();
+    expect(screen.getByRole('combobox', { name: /Schema/ })).toHaveValue('auto');
   });
 
-  it('stores a chosen schema', async () => {
-    const { onOptionsChange } = setup({ spanIndex: 'traces-*' });
+  it('offers auto, every schema name with a description, and custom', () => {
+    expect(SCHEMA_OPTIONS.map((option) => option.value)).toEqual(['auto', ...SCHEMA_NAMES, 'custom']);
+    expect(SCHEMA_OPTIONS.find((option) => option.value === 'auto')?.description).toMatch(/^Detect from the mapping/);
+    expect(SCHEMA_OPTIONS.find((option) => option.value === 'otel')?.description).toBe(
+      'OpenTelemetry Collector elasticsearch exporter, otel mode'
+    );
+    expect(SCHEMA_OPTIONS.find((option) => option.value === 'bklog')?.description).toBe('BlueKing OTLP');
+    for (const option of SCHEMA_OPTIONS) {
+      expect(option.description).toBeTruthy();
+    }
+  });
+
+  it('stores a chosen schema in jsonData.schema', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
     // The menu is virtualised (no rows render in jsdom), so choose with the keyboard as a user can.
     await userEvent.type(screen.getByRole('combobox', { name: /Schema/ }), 'jaeger{ArrowDown}{Enter}');
-    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'traces-*', schema: 'jaeger' } }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', schema: 'jaeger' },
+    });
+  });
+});
+
+describe('ConfigEditor limits', () => {
+  it('shows the default of 100,000 max spans and 60 seconds', () => {
+    setup();
+    expect(screen.getByRole('spinbutton', { name: /Max spans per trace/ })).toHaveValue(100000);
+    expect(screen.getByRole('spinbutton', { name: /Request timeout/ })).toHaveValue(60);
   });
 
   it('refuses an invalid max spans value with a message and does not store it', async () => {
@@ -74,26 +140,76 @@ describe('ConfigEditor', () => {
     await userEvent.clear(input);
     await userEvent.type(input, '0');
     expect(screen.getByText('Enter a whole number of spans from 1 to 1,000,000')).toBeInTheDocument();
+    await userEvent.tab();
     expect(onOptionsChange).not.toHaveBeenCalled();
+    // Above the limit: not even its valid prefix (200000) is stored.
     await userEvent.clear(input);
+    await userEvent.type(input, '2000000');
+    await userEvent.tab();
+    expect(screen.getByText('Enter a whole number of spans from 1 to 1,000,000')).toBeInTheDocument();
+    expect(input).toHaveValue(2000000);
+    expect(onOptionsChange).not.toHaveBeenCalled();
+  });
+
+  it('stores a valid max spans value when the field is left, and clears the message', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
+    const input = screen.getByRole('spinbutton', { name: /Max spans per trace/ });
+    await userEvent.clear(input);
+    expect(screen.getByText('Enter a whole number of spans from 1 to 1,000,000')).toBeInTheDocument();
     await userEvent.type(input, '5000');
-    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'traces-*', maxTraceSpans: 5000 } }));
+    expect(screen.queryByText(/Enter a whole number of spans/)).not.toBeInTheDocument();
+    await userEvent.tab();
+    expect(onOptionsChange).toHaveBeenCalledTimes(1);
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', maxTraceSpans: 5000 },
+    });
   });
 
   it('checks max spans as a whole number from 1 to 1,000,000', () => {
     expect(checkMaxSpans('100000')).toEqual({ value: 100000 });
-    expect(checkMaxSpans('1.5')).toEqual({ error: 'Enter a whole number of spans from 1 to 1,000,000' });
-    expect(checkMaxSpans('2000000')).toEqual({ error: 'Enter a whole number of spans from 1 to 1,000,000' });
+    expect(checkMaxSpans('1000000')).toEqual({ value: 1000000 });
+    expect(checkMaxSpans('1')).toEqual({ value: 1 });
+    for (const bad of ['', '0', '-5', '1.5', '1000001', 'abc']) {
+      expect(checkMaxSpans(bad)).toEqual({ error: 'Enter a whole number of spans from 1 to 1,000,000' });
+    }
+  });
+
+  it('stores a valid request timeout and refuses a non-positive one', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
+    const input = screen.getByRole('spinbutton', { name: /Request timeout/ });
+    await userEvent.clear(input);
+    await userEvent.type(input, '-1');
+    await userEvent.tab();
+    expect(screen.getByText('Enter a whole number of seconds from 1 to 3,600')).toBeInTheDocument();
+    expect(onOptionsChange).not.toHaveBeenCalled();
+    await userEvent.clear(input);
+    await userEvent.type(input, '120');
+    await userEvent.tab();
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', timeoutSeconds: 120 },
+    });
+    expect(checkTimeoutSeconds('0')).toEqual({ error: 'Enter a whole number of seconds from 1 to 3,600' });
+    expect(checkTimeoutSeconds('3601')).toEqual({ error: 'Enter a whole number of seconds from 1 to 3,600' });
+    expect(checkTimeoutSeconds('3600')).toEqual({ value: 3600 });
   });
 });
 
 describe('ConfigEditor custom layout', () => {
   it('appears only for the custom schema and stores each field path', async () => {
-    const { onOptionsChange } = setup({ spanIndex: 'spans', schema: 'custom', fieldOverrides: { traceId: 'tid' } });
+    const { onOptionsChange, initial } = setup({
+      spanIndex: 'spans',
+      schema: 'custom',
+      fieldOverrides: { traceId: 'tid' },
+    });
     expect(screen.getByText('The span id field is required for a custom layout')).toBeInTheDocument();
     await userEvent.type(screen.getByRole('textbox', { name: /Span id field/ }), 'sid');
-    await userEvent.tab();
-    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'spans', schema: 'custom', fieldOverrides: { traceId: 'tid', spanId: 'sid' } } }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'spans', schema: 'custom', fieldOverrides: { traceId: 'tid', spanId: 'sid' } },
+    });
+    expect(screen.queryByText('The span id field is required for a custom layout')).not.toBeInTheDocument();
   });
 
   it('is hidden for producer schemas', () => {

@@ -1,57 +1,138 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import React from 'react';
+import React, { useState } from 'react';
 
 import { QueryEditor, traceIdProblem } from '../../../src/components/QueryEditor';
 import type { DataSource } from '../../../src/datasource/DataSource';
 import type { EsTracesQuery } from '../../../src/types';
 
+/**
+ * Renders the editor the way Grafana does: each onChange becomes the next `query`, so the
+ * controlled input keeps what is typed. The spies record every call.
+ */
 function setup(query: Partial<EsTracesQuery> = {}) {
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
-  const full: EsTracesQuery = { refId: 'A', queryType: 'traceId', ...query };
-  const view = render(<QueryEditor query={full} onChange={onChange} onRunQuery={onRunQuery} datasource={{} as DataSource} />);
-  return { onChange, onRunQuery, view, full };
+  const initial: EsTracesQuery = { refId: 'A', queryType: 'traceId', ...query };
+  function Harness() {
+    const [current, setCurrent] = useState(initial);
+    return (
+      <QueryEditor
+        query={current}
+        onChange={(next) => {
+          onChange(next);
+          setCurrent(next);
+        }}
+        onRunQuery={onRunQuery}
+        datasource={{} as DataSource}
+      />
+    );
+  }
+  render(<Harness />);
+  return { onChange, onRunQuery };
 }
 
-describe('QueryEditor', () => {
+const traceIdInput = () => screen.getByRole('textbox', { name: 'Trace ID' });
+
+describe('QueryEditor query type', () => {
   it('offers the Trace ID query type, selected', () => {
     setup();
     expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
   });
 
+  it('treats a query without a type as a trace id query', () => {
+    setup({ queryType: undefined });
+    expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
+    expect(traceIdInput()).toBeInTheDocument();
+  });
+});
+
+describe('QueryEditor trace id', () => {
   it('writes the trimmed trace id into query', async () => {
     const { onChange } = setup();
-    await userEvent.type(screen.getByRole('textbox', { name: 'Trace ID' }), ' a');
-    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'a' });
+    await userEvent.type(traceIdInput(), '  4BF92F3577B34DA6A3CE929D0E0E4736 ');
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'traceId',
+      query: '4BF92F3577B34DA6A3CE929D0E0E4736',
+    });
+    expect(traceIdInput()).toHaveValue('4BF92F3577B34DA6A3CE929D0E0E4736');
   });
 
-  it('runs the query when the field loses focus and on Enter', async () => {
+  it('writes queryType traceId with the id when the query had no type', async () => {
+    const { onChange } = setup({ queryType: undefined });
+    await userEvent.type(traceIdInput(), 'abc');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'abc' });
+  });
+
+  it('runs the query when the field loses focus', async () => {
     const { onRunQuery } = setup({ query: '4bf92f3577b34da6a3ce929d0e0e4736' });
-    const input = screen.getByRole('textbox', { name: 'Trace ID' });
-    await userEvent.click(input);
-    await userEvent.keyboard('{Enter}');
-    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    await userEvent.click(traceIdInput());
+    expect(onRunQuery).not.toHaveBeenCalled();
     await userEvent.tab();
-    expect(onRunQuery).toHaveBeenCalledTimes(2);
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
-  it('shows why a malformed id is wrong', () => {
+  it('runs the query on Enter', async () => {
+    const { onRunQuery } = setup({ query: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    await userEvent.type(traceIdInput(), '{Enter}');
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows why a malformed id such as xyz is wrong, under the field', () => {
     setup({ query: 'xyz' });
+    expect(screen.getByText("'xyz' is not a trace id: use hexadecimal digits 0-9 and a-f only.")).toBeInTheDocument();
+    expect(traceIdInput()).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('shows the message as soon as a malformed id is typed', async () => {
+    setup();
+    await userEvent.type(traceIdInput(), 'xyz');
     expect(screen.getByText("'xyz' is not a trace id: use hexadecimal digits 0-9 and a-f only.")).toBeInTheDocument();
   });
 
-  it('shows no message for an empty id or a template variable', () => {
-    expect(traceIdProblem('')).toBeUndefined();
-    expect(traceIdProblem('$traceId')).toBeUndefined();
+  it('shows no message for an empty id', () => {
+    setup({ query: '' });
+    expect(screen.queryByText(/trace id/)).not.toBeInTheDocument();
+    expect(traceIdInput()).not.toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('shows no message for a template variable such as $traceId', () => {
     setup({ query: '$traceId' });
+    expect(screen.queryByText(/is not a trace id/)).not.toBeInTheDocument();
+    expect(traceIdInput()).not.toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('shows no message for a valid id', () => {
+    setup({ query: '4bf92f3577b34da6a3ce929d0e0e4736' });
     expect(screen.queryByText(/is not a trace id/)).not.toBeInTheDocument();
   });
 
-  it('writes useTimeRange when the switch is toggled, and runs the query', async () => {
+  it('validates only ids that are neither empty nor template variables', () => {
+    expect(traceIdProblem('')).toBeUndefined();
+    expect(traceIdProblem('   ')).toBeUndefined();
+    expect(traceIdProblem('$traceId')).toBeUndefined();
+    expect(traceIdProblem('${traceId}')).toBeUndefined();
+    expect(traceIdProblem('4bf92f3577b34da6')).toBeUndefined();
+    expect(traceIdProblem('xyz')).toBe("'xyz' is not a trace id: use hexadecimal digits 0-9 and a-f only.");
+  });
+});
+
+describe('QueryEditor time range switch', () => {
+  it('is off by default: a trace id is looked up over all time', () => {
+    setup({ query: 'abc' });
+    expect(screen.getByRole('switch', { name: 'Limit to time range' })).not.toBeChecked();
+  });
+
+  it('writes useTimeRange when toggled on and off, and runs the query', async () => {
     const { onChange, onRunQuery } = setup({ query: 'abc' });
-    await userEvent.click(screen.getByRole('switch'));
+    const toggle = screen.getByRole('switch', { name: 'Limit to time range' });
+    await userEvent.click(toggle);
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'abc', useTimeRange: true });
-    expect(onRunQuery).toHaveBeenCalled();
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    expect(toggle).toBeChecked();
+    await userEvent.click(toggle);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'abc', useTimeRange: false });
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
 });
