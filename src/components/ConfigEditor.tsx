@@ -157,6 +157,15 @@ function useCheckedNumber(
   return { text, error, onChange, onBlur };
 }
 
+/** A whole-number setting whose message shows while typing and whose value is stored when valid. */
+function NumberField({ id, label, description, max, checked }: { id: string; label: string; description: string; max: number; checked: ReturnType<typeof useCheckedNumber> }) {
+  return (
+    <Field label={label} description={description} invalid={checked.error !== undefined} error={checked.error}>
+      <Input id={id} type="number" min={1} max={max} step={1} value={checked.text} onChange={checked.onChange} onBlur={checked.onBlur} width={20} />
+    </Field>
+  );
+}
+
 /**
  * Connection and authentication use Grafana's standard HTTP settings, so credentials (basic auth,
  * TLS client certificates, custom headers) are kept in secureJsonData and added by Grafana's data
@@ -234,42 +243,20 @@ export function ConfigEditor(props: ConfigEditorProps) {
             onChange={(fieldOverrides) => update({ fieldOverrides })}
           />
         )}
-        <Field
+        <NumberField
+          id="estraces-max-spans"
           label="Max spans per trace"
           description={`Larger traces are truncated with a warning (default ${DEFAULT_MAX_TRACE_SPANS.toLocaleString('en-US')})`}
-          invalid={maxSpans.error !== undefined}
-          error={maxSpans.error}
-        >
-          <Input
-            id="estraces-max-spans"
-            type="number"
-            min={1}
-            max={MAX_SPANS_LIMIT}
-            step={1}
-            value={maxSpans.text}
-            onChange={maxSpans.onChange}
-            onBlur={maxSpans.onBlur}
-            width={20}
-          />
-        </Field>
-        <Field
+          max={MAX_SPANS_LIMIT}
+          checked={maxSpans}
+        />
+        <NumberField
+          id="estraces-timeout"
           label="Request timeout (seconds)"
           description={`For each request to the engine (default ${DEFAULT_TIMEOUT_SECONDS}). Grafana's data source proxy applies its own timeout as well: the HTTP Timeout above, or the server's [dataproxy] timeout.`}
-          invalid={timeout.error !== undefined}
-          error={timeout.error}
-        >
-          <Input
-            id="estraces-timeout"
-            type="number"
-            min={1}
-            max={MAX_TIMEOUT_SECONDS}
-            step={1}
-            value={timeout.text}
-            onChange={timeout.onChange}
-            onBlur={timeout.onBlur}
-            width={20}
-          />
-        </Field>
+          max={MAX_TIMEOUT_SECONDS}
+          checked={timeout}
+        />
       </FieldSet>
     </>
   );
