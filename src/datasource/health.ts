@@ -10,7 +10,6 @@ import type { FieldOverrides, SchemaSetting } from '../types';
 export interface HealthResult {
   status: 'success' | 'error';
   message: string;
-  details?: { message?: string; verboseMessage?: string };
 }
 
 export interface HealthSettings {

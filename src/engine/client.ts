@@ -78,8 +78,7 @@ export class EngineClient {
   }
 
   async indexExists(index: string): Promise<boolean> {
-    const found = await this.transport.request<Record<string, unknown>>({ method: 'GET', path: `/${encodeIndices(index)}/_mapping?allow_no_indices=true&ignore_unavailable=true` });
-    return Object.keys(found).length > 0;
+    return Object.keys(await this.mapping(index)).length > 0;
   }
 
   createIndex(index: string, body: JsonObject): Promise<unknown> {

@@ -7,7 +7,7 @@ import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice,
 
 type RowKey = keyof TraceSpanRow;
 
-const FIELDS: Array<{ name: RowKey; type: FieldType; unit?: string; displayName?: string }> = [
+const FIELDS: Array<{ name: RowKey; type: FieldType; unit?: string }> = [
   { name: 'traceID', type: FieldType.string },
   { name: 'spanID', type: FieldType.string },
   { name: 'parentSpanID', type: FieldType.string },

@@ -7,25 +7,19 @@ import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
 import { type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
-import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, detectByFields, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
+import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
+import { compact, detectByFields, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readEventArray, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 
 const SCHEMA = 'bklog';
 const NS_PER_US = BigInt(1000);
 const KIND_NUMBERS = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 
 function readEvents(value: unknown): SpanEvent[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((event): SpanEvent | undefined => {
-      const time = readNanos(readPath(event, 'timestamp'), 'us');
-      const name = readString(event, 'name');
-      return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: flattenObject(readPath(event, 'attributes')) };
-    })
-    .filter((event): event is SpanEvent => event !== undefined)
-    .sort(byTime);
+  return readEventArray(value, (event): SpanEvent | undefined => {
+    const time = readNanos(readPath(event, 'timestamp'), 'us');
+    const name = readString(event, 'name');
+    return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: flattenObject(readPath(event, 'attributes')) };
+  });
 }
 
 
@@ -123,7 +117,7 @@ export const bklogSchema: SpanSchema = {
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'start_time', 'micros', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'start_time', 'span_id'),
   readHits: (hits) => readEachHit(hits, bklogDocumentToSpan),
-  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToBklogDocument(span) })),
+  writeSpans: writeEach(spanToBklogDocument),
   producerMapping: () => 'template',
-  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: BKLOG_SPAN_MAPPING } : {} }],
+  indexSetups: singleIndex(BKLOG_SPAN_MAPPING),
 };

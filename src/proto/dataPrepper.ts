@@ -9,7 +9,7 @@ import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, detectByFields, KEYWORD, pagingSort, readCount, readEachHit, readIso, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, rootNames, startRange } from './schemaSupport';
+import { compact, detectByFields, KEYWORD, pagingSort, readCount, readEachHit, readEventArray, readIso, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, rootNames, singleIndex, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'data-prepper';
@@ -41,17 +41,11 @@ function nestedAttributes(value: unknown, classic: boolean): Attributes {
 }
 
 function readEvents(value: unknown, classic: boolean): SpanEvent[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((event): SpanEvent | undefined => {
-      const time = readIso(readPath(event, 'time'));
-      const name = readString(event, 'name');
-      return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: nestedAttributes(readPath(event, 'attributes'), classic), droppedAttributesCount: readCount(readPath(event, 'droppedAttributesCount')) };
-    })
-    .filter((event): event is SpanEvent => event !== undefined)
-    .sort(byTime);
+  return readEventArray(value, (event): SpanEvent | undefined => {
+    const time = readIso(readPath(event, 'time'));
+    const name = readString(event, 'name');
+    return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: nestedAttributes(readPath(event, 'attributes'), classic), droppedAttributesCount: readCount(readPath(event, 'droppedAttributesCount')) };
+  });
 }
 
 
@@ -187,5 +181,5 @@ export const dataPrepperSchema: SpanSchema = {
     return spans.map((span) => ({ index: indexBase, document: spanToDataPrepperDocument(span, groups.get(span.traceId)) }));
   },
   producerMapping: () => 'template',
-  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: DATA_PREPPER_SPAN_MAPPING } : {} }],
+  indexSetups: singleIndex(DATA_PREPPER_SPAN_MAPPING),
 };

@@ -8,8 +8,8 @@ import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
 import { type Attributes, type LogicalSpan, type StatusCode, UNKNOWN_SERVICE } from './model';
-import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readLinkArray, requireIds, startRange } from './schemaSupport';
+import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
+import { detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readLinkArray, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'ecs';
@@ -128,7 +128,7 @@ export const ecsSchema: SpanSchema = {
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span.id'),
   readHits: (hits) => readEachHit(hits, ecsDocumentToSpan),
-  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToEcsDocument(span) })),
+  writeSpans: writeEach(spanToEcsDocument),
   producerMapping: () => 'dynamic',
-  indexSetups: (indexBase) => [{ index: indexBase, body: {} }],
+  indexSetups: singleIndex({}),
 };

@@ -9,7 +9,7 @@ import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalSpan, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { compact, detectByFields, flattenObject, KEYWORD, pagingSort, readEachHit, readLinkArray, readNanos, readString, requireIds, startRange } from './schemaSupport';
+import { compact, detectByFields, flattenObject, KEYWORD, pagingSort, readEachHit, readLinkArray, readNanos, readString, requireIds, singleIndex, startRange } from './schemaSupport';
 
 const SCHEMA = 'elastic-apm';
 const NS_PER_US = BigInt(1000);
@@ -220,5 +220,5 @@ export const elasticApmSchema: SpanSchema = {
     return spans.map((span) => ({ index: indexBase, document: spanToApmDocument(span, transactions.get(span.spanId)) }));
   },
   producerMapping: () => 'template',
-  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: APM_MAPPING } : {} }],
+  indexSetups: singleIndex(APM_MAPPING),
 };

@@ -7,8 +7,8 @@ import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
-import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readKind, readNanos, readString, requireIds, startRange } from './schemaSupport';
+import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
+import { compact, detectByFields, KEYWORD, pagingSort, readEachHit, readEventArray, readKind, readNanos, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 
 const SCHEMA = 'jaeger';
 const NS_PER_US = BigInt(1000);
@@ -58,28 +58,22 @@ function statusFrom(tags: Map<string, AttributeValue>): StatusCode {
 }
 
 function readLogs(value: unknown): SpanEvent[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((log): SpanEvent | undefined => {
-      const time = readNanos(readPath(log, 'timestamp'), 'us');
-      if (time === undefined) {
-        return undefined;
+  return readEventArray(value, (log): SpanEvent | undefined => {
+    const time = readNanos(readPath(log, 'timestamp'), 'us');
+    if (time === undefined) {
+      return undefined;
+    }
+    const attributes: Attributes = {};
+    let name = 'log';
+    for (const field of tagsOf(readPath(log, 'fields'))) {
+      if (field.key === 'event') {
+        name = String(tagValue(field));
+      } else {
+        attributes[field.key] = tagValue(field);
       }
-      const attributes: Attributes = {};
-      let name = 'log';
-      for (const field of tagsOf(readPath(log, 'fields'))) {
-        if (field.key === 'event') {
-          name = String(tagValue(field));
-        } else {
-          attributes[field.key] = tagValue(field);
-        }
-      }
-      return { timeUnixNano: time, name, attributes };
-    })
-    .filter((event): event is SpanEvent => event !== undefined)
-    .sort(byTime);
+    }
+    return { timeUnixNano: time, name, attributes };
+  });
 }
 
 function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
@@ -249,7 +243,7 @@ export const jaegerSchema: SpanSchema = {
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTimeMillis', 'millis', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'startTime', 'spanID'),
   readHits: (hits) => readEachHit(hits, jaegerDocumentToSpan),
-  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToJaegerDocument(span) })),
+  writeSpans: writeEach(spanToJaegerDocument),
   producerMapping: () => 'template',
-  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: JAEGER_SPAN_MAPPING } : {} }],
+  indexSetups: singleIndex(JAEGER_SPAN_MAPPING),
 };

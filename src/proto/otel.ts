@@ -7,10 +7,9 @@
 import { readPath, stringAt, toAttributes } from './attributes';
 import { type FieldCatalog, hasPrefix } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import { type Attributes, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
-import { otlpKind } from './otlp';
+import { type Attributes, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type SpanLink, UNKNOWN_SERVICE } from './model';
 import type { Detection, EngineFlavor, IndexSetup, JsonObject, MappingStyle, ReadResult, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { compact, KEYWORD, readCount, pagingSort, startRange, summariseSkipped } from './schemaSupport';
+import { byTime, compact, KEYWORD, pagingSort, readCount, readKind, readLinkArray, readNanos, readStatusCode, startRange, summariseSkipped } from './schemaSupport';
 import { formatOtelMillisNanos, millisToNanos, parseIsoNanos, parseOtelMillisNanos } from './time';
 
 const SCHEMA = 'otel';
@@ -31,36 +30,7 @@ export function readOtelTimestamp(value: unknown): bigint | undefined {
   return parseOtelMillisNanos(value) ?? parseIsoNanos(value);
 }
 
-export function readOtelKind(value: unknown): SpanKind {
-  return typeof value === 'string' ? otlpKind(value) : 'unspecified';
-}
-
-export function readOtelStatus(value: unknown): StatusCode {
-  const name = typeof value === 'string' ? value.toLowerCase() : value;
-  return name === 'error' || name === 2 ? 2 : name === 'ok' || name === 1 ? 1 : 0;
-}
-
-function readDuration(value: unknown): bigint | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-    return BigInt(value);
-  }
-  return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined;
-}
-
-function readLink(value: unknown): SpanLink | undefined {
-  const traceId = normaliseTraceId(readPath(value, 'trace_id'));
-  const spanId = normaliseSpanId(readPath(value, 'span_id'));
-  if (!traceId || !spanId) {
-    return undefined;
-  }
-  return {
-    traceId,
-    spanId,
-    traceState: stringAt(value, 'trace_state') || undefined,
-    attributes: toAttributes(readPath(value, 'attributes')),
-    droppedAttributesCount: readCount(readPath(value, 'dropped_attributes_count')),
-  };
-}
+const OTEL_LINK_KEYS = { traceId: 'trace_id', spanId: 'span_id', traceState: 'trace_state', attributes: 'attributes', droppedAttributesCount: 'dropped_attributes_count' };
 
 function readScope(source: JsonObject): LogicalSpan['scope'] {
   const scope = readPath(source, 'scope');
@@ -93,7 +63,7 @@ export function otelDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     return `document ${hit._index}/${hit._id} has no readable @timestamp`;
   }
   const warnings: string[] = [];
-  const durationNano = readDuration(readPath(source, 'duration'));
+  const durationNano = readNanos(readPath(source, 'duration'), 'ns');
   if (durationNano === undefined) {
     warnings.push('the document has no valid duration; shown as 0');
   }
@@ -110,10 +80,10 @@ export function otelDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     parentSpanId: normaliseSpanId(readPath(source, 'parent_span_id')),
     name: name ?? '',
     serviceName: service || UNKNOWN_SERVICE,
-    kind: readOtelKind(readPath(source, 'kind')),
+    kind: readKind(readPath(source, 'kind')),
     startTimeUnixNano: start,
     durationNano: durationNano ?? BigInt(0),
-    statusCode: readOtelStatus(readPath(source, 'status.code')),
+    statusCode: readStatusCode(readPath(source, 'status.code')),
     statusMessage: stringAt(source, 'status.message') || undefined,
     attributes: toAttributes(readPath(source, 'attributes')),
     resourceAttributes,
@@ -121,7 +91,7 @@ export function otelDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     scope: readScope(source),
     traceState: stringAt(source, 'trace_state') || undefined,
     events: [],
-    links: (Array.isArray(links) ? links : links ? [links] : []).map(readLink).filter((link): link is SpanLink => link !== undefined),
+    links: readLinkArray(Array.isArray(links) ? links : links ? [links] : [], OTEL_LINK_KEYS, toAttributes),
     droppedAttributesCount: readCount(readPath(source, 'dropped_attributes_count')),
     droppedEventsCount: readCount(readPath(source, 'dropped_events_count')),
     droppedLinksCount: readCount(readPath(source, 'dropped_links_count')),
@@ -172,7 +142,7 @@ function readOtelHits(hits: StoredHit[]): ReadResult {
   for (const span of spans) {
     const events = eventsBySpan.get(span.spanId);
     if (events) {
-      span.events = [...events].sort((a, b) => (a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0));
+      span.events = [...events].sort(byTime);
     }
   }
   return { spans, warnings: summariseSkipped(problems) };

@@ -9,7 +9,7 @@ import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { byTime, compact, detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
+import { byTime, compact, detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange, writeEach } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'otel-raw';
@@ -175,7 +175,7 @@ export const otelRawSchema: SpanSchema = {
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'SpanId'),
   readHits: (hits) => readEachHit(hits, otelRawDocumentToSpan),
-  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToOtelRawDocument(span) })),
+  writeSpans: writeEach(spanToOtelRawDocument),
   writeLogs: (records, indexBase): WrittenDocument[] => records.map((record) => ({ index: `${indexBase}-logs`, document: logToOtelRawDocument(record) })),
   // Without a template the exporter's documents are mapped dynamically on every engine.
   producerMapping: () => 'dynamic',

@@ -119,12 +119,10 @@ export function otlpKind(kind: number | string | undefined): SpanKind {
   return (KINDS as string[]).includes(name) ? (name as SpanKind) : 'unspecified';
 }
 
+/** Status codes as integers (0/1/2, also as text) or names in any case, with or without `STATUS_CODE_`. */
 export function otlpStatusCode(code: number | string | undefined): StatusCode {
-  if (code === 1 || code === 2) {
-    return code;
-  }
-  const name = typeof code === 'string' ? code.toLowerCase().replace(/^status_code_/, '') : '';
-  return name === 'error' ? 2 : name === 'ok' ? 1 : 0;
+  const name = typeof code === 'string' ? code.toLowerCase().replace(/^status_code_/, '') : code;
+  return name === 2 || name === '2' || name === 'error' ? 2 : name === 1 || name === '1' || name === 'ok' ? 1 : 0;
 }
 
 function otlpScope(scope: OtlpScope | undefined, schemaUrl: string | undefined): InstrumentationScope | undefined {

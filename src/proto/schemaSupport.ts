@@ -5,9 +5,9 @@
 import { readPath, toAttributes } from './attributes';
 import { exactPath, type FieldCatalog, hasPrefix } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
-import type { Attributes, AttributeValue, LogicalSpan, SpanKind, SpanLink, StatusCode } from './model';
-import { otlpKind } from './otlp';
-import type { Detection, JsonObject, ReadResult, StoredHit } from './schema';
+import type { Attributes, AttributeValue, LogicalSpan, SpanEvent, SpanKind, SpanLink, StatusCode } from './model';
+import { otlpKind, otlpStatusCode } from './otlp';
+import type { Detection, JsonObject, ReadResult, SpanSchema, StoredHit } from './schema';
 import { microsToNanos, millisToNanos, nanosToMillis, parseIsoNanos } from './time';
 
 /** How a schema stores its start time, so a range can be expressed in the stored unit. */
@@ -78,19 +78,12 @@ export function readIso(value: unknown): bigint | undefined {
 }
 
 export function readKind(value: unknown): SpanKind {
-  if (typeof value === 'number') {
-    return otlpKind(value);
-  }
-  return typeof value === 'string' ? otlpKind(value) : 'unspecified';
+  return typeof value === 'number' || typeof value === 'string' ? otlpKind(value) : 'unspecified';
 }
 
-/** Integer codes 0/1/2, or the names Unset/Ok/Error in any case. */
+/** A stored status: what OTLP allows (codes or names), anything else is unset. */
 export function readStatusCode(value: unknown): StatusCode {
-  if (value === 1 || value === 2) {
-    return value;
-  }
-  const name = typeof value === 'string' ? value.toLowerCase().replace(/^status_code_/, '') : '';
-  return name === 'error' || name === '2' ? 2 : name === 'ok' || name === '1' ? 1 : 0;
+  return typeof value === 'number' || typeof value === 'string' ? otlpStatusCode(value) : 0;
 }
 
 export function readString(source: unknown, path: string): string | undefined {
@@ -207,6 +200,11 @@ export function requireIds(hit: StoredHit, traceIdValue: unknown, spanIdValue: u
   return traceId && spanId ? { traceId, spanId } : `document ${hit._index}/${hit._id} has no valid trace and span id`;
 }
 
+/** A stored array of events, each read by `read` (undefined leaves it out), in time order. */
+export function readEventArray(value: unknown, read: (raw: unknown) => SpanEvent | undefined): SpanEvent[] {
+  return Array.isArray(value) ? value.map(read).filter((event): event is SpanEvent => event !== undefined).sort(byTime) : [];
+}
+
 export function byTime<T extends { timeUnixNano: bigint }>(a: T, b: T): number {
   return a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0;
 }
@@ -263,4 +261,14 @@ export function detectByFields(schema: Detection['schema'], catalog: FieldCatalo
   }
   const found = extras.filter((extra) => (extra.endsWith('.*') ? hasPrefix(catalog, extra.slice(0, -1)) : catalog.has(extra)));
   return { schema, score: must.length + found.length + bonus, evidence: [...must, ...found] };
+}
+
+/** One document per span, all in the index the ingest names. */
+export function writeEach(toDocument: (span: LogicalSpan) => JsonObject): SpanSchema['writeSpans'] {
+  return (spans, indexBase) => spans.map((span) => ({ index: indexBase, document: toDocument(span) }));
+}
+
+/** One index whose mapping is the producer's template, or left to dynamic mapping. */
+export function singleIndex(mappings: JsonObject): SpanSchema['indexSetups'] {
+  return (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings } : {} }];
 }

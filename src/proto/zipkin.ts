@@ -7,8 +7,8 @@ import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
 import { type Attributes, type LogicalSpan, type SpanEvent, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
-import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { attributeText, byTime, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readNanos, readString, requireIds, startRange } from './schemaSupport';
+import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
+import { attributeText, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readEventArray, readNanos, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 
 const SCHEMA = 'zipkin';
 const NS_PER_US = BigInt(1000);
@@ -36,17 +36,11 @@ function statusOf(tags: Record<string, string>): { code: StatusCode; message?: s
 }
 
 function readAnnotations(value: unknown): SpanEvent[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .map((annotation): SpanEvent | undefined => {
-      const time = readNanos(readPath(annotation, 'timestamp'), 'us');
-      const name = readString(annotation, 'value');
-      return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: {} };
-    })
-    .filter((event): event is SpanEvent => event !== undefined)
-    .sort(byTime);
+  return readEventArray(value, (annotation): SpanEvent | undefined => {
+    const time = readNanos(readPath(annotation, 'timestamp'), 'us');
+    const name = readString(annotation, 'value');
+    return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: {} };
+  });
 }
 
 function zipkinDocumentToSpan(hit: StoredHit): LogicalSpan | string {
@@ -165,7 +159,7 @@ export const zipkinSchema: SpanSchema = {
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'timestamp_millis', 'millis', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'timestamp_millis', 'id'),
   readHits: (hits) => readEachHit(hits, zipkinDocumentToSpan),
-  writeSpans: (spans, indexBase): WrittenDocument[] => spans.map((span) => ({ index: indexBase, document: spanToZipkinDocument(span) })),
+  writeSpans: writeEach(spanToZipkinDocument),
   producerMapping: () => 'template',
-  indexSetups: (indexBase, style) => [{ index: indexBase, body: style === 'template' ? { mappings: ZIPKIN_SPAN_MAPPING } : {} }],
+  indexSetups: singleIndex(ZIPKIN_SPAN_MAPPING),
 };

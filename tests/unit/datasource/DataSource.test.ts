@@ -73,6 +73,12 @@ describe('DataSource.query with queryType traceId', () => {
     await dataSource(transport).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736', useTimeRange: true }));
     const searches = transport.requests.filter((r) => r.path.includes('/_search'));
     expect(JSON.stringify(searches[0].body)).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
+
+    const allTime = engine();
+    await dataSource(allTime).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    const unbounded = allTime.requests.filter((r) => r.path.includes('/_search'));
+    expect(unbounded.length).toBeGreaterThan(0);
+    expect(unbounded.some((r) => JSON.stringify(r.body).includes('"range"'))).toBe(false);
   });
 
   it('says a trace was not found, with an empty frame and no error', async () => {

@@ -3,18 +3,10 @@ import { FieldType } from '@grafana/data';
 import { traceRowsToFrame } from '../../../src/frames/traceFrame';
 import { spanToFrameRow, stackTracesOf } from '../../../src/frames/traceRows';
 import type { LogicalSpan } from '../../../src/proto/model';
+import { referenceSpan } from '../referenceSpan';
 
 const span: LogicalSpan = {
-  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-  spanId: '00f067aa0ba902b7',
-  parentSpanId: '5f2c1a9e7b3d4c61',
-  name: 'GET /api/cart',
-  serviceName: 'checkout',
-  kind: 'server',
-  startTimeUnixNano: BigInt('1715678467123456789'),
-  durationNano: BigInt(42_500_000),
-  statusCode: 2,
-  statusMessage: 'upstream timeout',
+  ...referenceSpan,
   attributes: { 'http.response.status_code': 504, ratio: 0.25, vip: true, tags: ['a', 'b'], nested: { k: 1 } },
   resourceAttributes: { 'service.name': 'checkout', 'service.namespace': 'shop' },
   scope: { name: 'io.opentelemetry.tomcat', version: '2.4.0' },

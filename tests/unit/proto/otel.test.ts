@@ -1,5 +1,6 @@
 import { otelDocumentToEvent, otelDocumentToSpan, otelSchema, spanToOtelDocument } from '../../../src/proto/otel';
 import type { LogicalSpan } from '../../../src/proto/model';
+import { hit as sharedHit } from '../referenceSpan';
 
 /** The fake span of storage-schemas.md, as the exporter writes it in `otel` mode. */
 const referenceDocument = {
@@ -28,9 +29,7 @@ const referenceEvent = {
   scope: { name: 'io.opentelemetry.tomcat-10.0' },
 };
 
-function hit(source: Record<string, unknown>, id = '1') {
-  return { _index: 'traces-generic.otel-default', _id: id, _source: source };
-}
+const hit = (source: Record<string, unknown>, id = '1') => sharedHit(source, id, 'traces-generic.otel-default');
 
 describe('otel documents -> logical spans', () => {
   it('reads every field of the reference span with exact nanosecond times', () => {

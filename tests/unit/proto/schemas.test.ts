@@ -1,30 +1,12 @@
 import { dataPrepperSchema } from '../../../src/proto/dataPrepper';
 import { elasticApmSchema } from '../../../src/proto/elasticApm';
 import { jaegerSchema } from '../../../src/proto/jaeger';
-import type { LogicalSpan } from '../../../src/proto/model';
 import { otelRawSchema } from '../../../src/proto/otelRaw';
 import { SPAN_SCHEMAS } from '../../../src/proto/registry';
 import { zipkinSchema } from '../../../src/proto/zipkin';
+import { hit, referenceSpan } from '../referenceSpan';
 
-const hit = (source: Record<string, unknown>, id = '1') => ({ _index: 'i', _id: id, _source: source });
-
-const sample: LogicalSpan = {
-  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-  spanId: '00f067aa0ba902b7',
-  parentSpanId: '5f2c1a9e7b3d4c61',
-  name: 'GET /api/cart',
-  serviceName: 'checkout',
-  kind: 'server',
-  startTimeUnixNano: BigInt('1715678467123456789'),
-  durationNano: BigInt(42_500_000),
-  statusCode: 2,
-  statusMessage: 'upstream timeout',
-  attributes: { 'http.route': '/api/cart', 'http.response.status_code': 504 },
-  resourceAttributes: { 'service.name': 'checkout' },
-  events: [{ timeUnixNano: BigInt('1715678467153456789'), name: 'cache.miss', attributes: { 'cache.key': 'cart:42' } }],
-  links: [],
-  source: { schema: 'test', index: '', warnings: [] },
-};
+const sample = referenceSpan;
 
 /** Where each schema keeps the ids and the start time in the documents it writes. */
 const STORED: Record<string, { traceId: string; spanId: string[]; start: string }> = {
