@@ -117,17 +117,39 @@ function isTransaction(span: LogicalSpan): boolean {
   return !span.parentSpanId || span.kind === 'server' || span.kind === 'consumer';
 }
 
+/**
+ * The transaction that encloses each span, in one pass: each walk up the parents stops at a
+ * transaction or at a span already answered, and answers every span it passed.
+ */
 function enclosingTransactions(spans: LogicalSpan[]): Map<string, string> {
   const byId = new Map(spans.map((span) => [span.spanId, span]));
-  const result = new Map<string, string>();
+  const answered = new Map<string, string | undefined>();
   for (const span of spans) {
+    const path: LogicalSpan[] = [];
+    const onPath = new Set<string>();
     let current: LogicalSpan | undefined = span;
-    let hops = 0;
-    while (current && !isTransaction(current) && hops++ < spans.length) {
+    let found: string | undefined;
+    while (current && !onPath.has(current.spanId)) {
+      if (answered.has(current.spanId)) {
+        found = answered.get(current.spanId);
+        break;
+      }
+      if (isTransaction(current)) {
+        found = current.spanId;
+        break;
+      }
+      path.push(current);
+      onPath.add(current.spanId);
       current = current.parentSpanId ? byId.get(current.parentSpanId) : undefined;
     }
-    if (current) {
-      result.set(span.spanId, current.spanId);
+    for (const walked of [span, ...path]) {
+      answered.set(walked.spanId, found);
+    }
+  }
+  const result = new Map<string, string>();
+  for (const [spanId, transactionId] of answered) {
+    if (transactionId !== undefined) {
+      result.set(spanId, transactionId);
     }
   }
   return result;

@@ -166,10 +166,8 @@ function spanTags(span: LogicalSpan): JaegerTag[] {
   if (span.scope?.version) {
     tags.push(toTag('otel.scope.version', span.scope.version));
   }
-  if (span.kind !== 'unspecified' && span.kind !== 'internal') {
+  if (span.kind !== 'unspecified') {
     tags.push(toTag('span.kind', span.kind));
-  } else if (span.kind === 'internal') {
-    tags.push(toTag('span.kind', 'internal'));
   }
   if (span.statusCode === 2) {
     tags.push(toTag('error', true));

@@ -3,6 +3,7 @@ import { elasticApmSchema } from '../../../src/proto/elasticApm';
 import { jaegerSchema } from '../../../src/proto/jaeger';
 import { otelRawSchema } from '../../../src/proto/otelRaw';
 import { SPAN_SCHEMAS } from '../../../src/proto/registry';
+import type { LogicalSpan } from '../../../src/proto/model';
 import { zipkinSchema } from '../../../src/proto/zipkin';
 import { hit, referenceSpan } from '../referenceSpan';
 
@@ -166,5 +167,16 @@ describe('zipkin specifics', () => {
   it('treats any error tag as an error with its value as the message, and no kind as internal', () => {
     const { spans } = zipkinSchema.readHits([hit({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', id: '00f067aa0ba902b7', name: 'get', timestamp: 1715678467123456, duration: 42500, localEndpoint: { serviceName: 'checkout' }, tags: { error: 'upstream timeout', 'http.method': 'GET' } })]);
     expect(spans[0]).toMatchObject({ statusCode: 2, statusMessage: 'upstream timeout', kind: 'internal', attributes: { 'http.method': 'GET' } });
+  });
+});
+
+describe('elastic-apm writing', () => {
+  it('records on each span its enclosing transaction, also below a 10,000-level chain of internal spans', () => {
+    const id = (n: number) => n.toString(16).padStart(16, '0');
+    const chain: LogicalSpan[] = Array.from({ length: 10_000 }, (_, i) => ({ ...referenceSpan, spanId: id(i + 1), parentSpanId: i === 0 ? undefined : id(i), kind: i === 0 ? 'server' : 'internal', events: [] }));
+    const written = elasticApmSchema.writeSpans(chain, 'apm');
+    const transactionIds = written.map(({ document }) => (document.transaction as { id?: string } | undefined)?.id);
+    expect(new Set(transactionIds)).toEqual(new Set([id(1)]));
+    expect(written.filter(({ document }) => (document.processor as { event: string }).event === 'transaction')).toHaveLength(1);
   });
 });
