@@ -32,6 +32,36 @@ export interface EsTracesQuery extends DataQuery {
   query?: string;
   /** Narrow a trace-id lookup to the dashboard time range instead of searching all time. */
   useTimeRange?: boolean;
+  /** Search, scatter and histogram: the service every matching span belongs to. */
+  service?: string;
+  /** Search, scatter and histogram: the span name (operation) a matching span has. */
+  operation?: string;
+  /** Attribute filters in logfmt: `http.response.status_code=500 name="a b"`. */
+  tags?: string;
+  /** Durations as Jaeger writes them: `1.2s`, `100ms`, `500us`. */
+  minDuration?: string;
+  maxDuration?: string;
+  status?: SpanStatusFilter;
+  /** The most traces returned (default 20). */
+  limit?: number;
+  sort?: SearchSort;
+  /** Scatter: one point per matching span instead of per trace. */
+  perSpan?: boolean;
+}
+
+export type SpanStatusFilter = 'error' | 'ok' | 'unset';
+export type SearchSort = 'recent' | 'slowest';
+export const DEFAULT_SEARCH_LIMIT = 20;
+export const MAX_SEARCH_LIMIT = 1000;
+
+/** What a template variable lists. */
+export interface EsTracesVariableQuery {
+  refId?: string;
+  kind: 'services' | 'operations' | 'tagKeys' | 'tagValues';
+  /** operations: of this service. */
+  service?: string;
+  /** tagValues: the values of this attribute. */
+  tag?: string;
 }
 
 export const DEFAULT_QUERY: Partial<EsTracesQuery> = {

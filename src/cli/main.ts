@@ -10,6 +10,7 @@ import { createNodeTransport } from '../engine/nodeTransport';
 import { findSchema, implementedSchemaNames } from '../proto/registry';
 import { findOperations, findServices } from '../query/discovery';
 import { ingest } from '../query/ingest';
+import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
 import { runTraceQuery } from '../query/traceQuery';
@@ -28,6 +29,9 @@ const USAGE = `usage: estraces <command> [options]
         [--from T --to T] [--max-spans N]
   services --url URL --index PATTERN [--from T --to T]
   operations --url URL --index PATTERN --service S [--from T --to T]
+  search --url URL --index PATTERN [--service S] [--operation O] [--tags LOGFMT]
+        [--min-duration D] [--max-duration D] [--status error|ok|unset] [--from T --to T]
+        [--limit N] [--sort recent|slowest]
   demo [--url URL] [--kind opensearch|elasticsearch]
 
 Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
@@ -199,6 +203,33 @@ async function discoveryCommand(kind: 'services' | 'operations', args: string[])
   print(found.values);
 }
 
+async function searchCommand(args: string[]): Promise<void> {
+  const text = { type: 'string' } as const;
+  const { values } = parseArgs({
+    args,
+    options: { url: text, index: text, ...SCHEMA_OPTIONS, from: text, to: text, service: text, operation: text, tags: text, 'min-duration': text, 'max-duration': text, status: text, limit: text, sort: text },
+  });
+  // Parsed before any engine call, so bad input is named without a round trip.
+  const request = parseSearchInput({ service: values.service, operation: values.operation, tags: values.tags, minDuration: values['min-duration'], maxDuration: values['max-duration'], status: values.status, limit: values.limit, sort: values.sort });
+  const window = windowOf(values);
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
+  const result = await searchTraces(client, { resolution, window, request });
+  result.warnings.forEach((warning) => process.stderr.write(`warning: ${warning}\n`));
+  print({
+    traces: result.traces.map((trace) => ({
+      traceID: trace.traceId,
+      startTime: trace.startMs,
+      duration: trace.durationMs,
+      rootService: trace.rootService,
+      rootName: trace.rootName,
+      spans: trace.spans,
+      errors: trace.errors,
+      services: trace.services,
+    })),
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -217,6 +248,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'services':
       case 'operations':
         await discoveryCommand(command, args);
+        return 0;
+      case 'search':
+        await searchCommand(args);
         return 0;
       case 'demo':
         await loadDemo().runDemo(args);

@@ -113,6 +113,12 @@ export const bklogSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'BlueKing bk-monitor APM / bk-log OTLP trace (the seed system)',
   paths: { traceId: 'trace_id', spanId: 'span_id', parentSpanId: 'parent_span_id', name: 'span_name', serviceName: 'resource.service.name', start: 'start_time', duration: 'elapsed_time', statusCode: 'status.code' },
+  search: {
+    durations: [{ field: 'elapsed_time', unit: 'us' }],
+    start: { field: 'start_time', unit: 'us' },
+    status: { style: 'field', field: 'status.code', error: [2], ok: [1] },
+    attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.' }] },
+  },
   detect: detectBklog,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'start_time', 'micros', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'start_time', 'span_id'),

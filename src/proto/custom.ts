@@ -106,6 +106,12 @@ export function customSchema(overrides: FieldOverrides): SpanSchema {
     name: 'custom',
     producer: 'a custom layout from the data source settings',
     paths,
+    search: {
+      durations: paths.duration ? [{ field: paths.duration, unit: overrides.durationUnit ?? 'ns' }] : [],
+      start: { field: paths.start, unit: 'date' },
+      status: { style: 'field', field: paths.statusCode, error: [2, 'Error', 'ERROR', 'STATUS_CODE_ERROR', 'failure', true], ok: [1, 'Ok', 'OK', 'STATUS_CODE_OK', 'success'] },
+      attributes: { style: 'fields', prefixes: overrides.attributesPrefix ? [{ prefix: `${overrides.attributesPrefix}.` }] : [] },
+    },
     detect: () => ({ schema: 'custom', score: 0, evidence: [] }),
     timeRange: (catalog, fromNs, toNs) => {
       const type = catalog.get(paths.start)?.type;

@@ -172,6 +172,20 @@ export const dataPrepperSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'OpenSearch Data Prepper (otel_trace_source -> opensearch sink, classic and standard output)',
   paths: { traceId: 'traceId', spanId: 'spanId', parentSpanId: 'parentSpanId', name: 'name', serviceName: 'serviceName', start: 'startTime', duration: 'durationInNanos', statusCode: 'status.code', alternates: { serviceName: ['resource.attributes.service.name'] } },
+  search: {
+    durations: [{ field: 'durationInNanos', unit: 'ns' }],
+    start: { field: 'startTime', unit: 'date' },
+    end: { field: 'endTime' },
+    status: { style: 'field', field: 'status.code', error: [2], ok: [1] },
+    attributes: {
+      style: 'fields',
+      prefixes: [
+        { prefix: 'span.attributes.', encode: encodeKey, decode: decodeKey },
+        { prefix: 'resource.attributes.', encode: encodeKey, decode: decodeKey },
+        { prefix: 'attributes.' },
+      ],
+    },
+  },
   detect: detectDataPrepper,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTime', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'startTime', 'spanId'),

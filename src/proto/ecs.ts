@@ -124,6 +124,13 @@ export const ecsSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'OpenTelemetry Collector elasticsearch exporter, mapping mode ecs',
   paths: { traceId: 'trace.id', spanId: 'span.id', parentSpanId: 'parent.id', name: 'span.name', serviceName: 'service.name', start: '@timestamp', statusCode: 'event.outcome' },
+  search: {
+    durations: [],
+    start: { field: '@timestamp', unit: 'date' },
+    status: { style: 'field', field: 'event.outcome', error: ['failure'], ok: ['success'] },
+    // Attributes are document fields under their own (or their ECS) names.
+    attributes: { style: 'fields', prefixes: [{ prefix: '' }] },
+  },
   detect: detectEcs,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span.id'),

@@ -233,6 +233,13 @@ export const elasticApmSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'Elastic APM (APM Server / Elastic Agent integration, agents or OTLP)',
   paths: { traceId: 'trace.id', spanId: 'span.id', parentSpanId: 'parent.id', name: 'span.name', serviceName: 'service.name', start: 'timestamp.us', duration: 'span.duration.us', statusCode: 'event.outcome', alternates: { name: ['transaction.name'] } },
+  search: {
+    durations: [{ field: 'transaction.duration.us', unit: 'us' }, { field: 'span.duration.us', unit: 'us' }],
+    start: { field: 'timestamp.us', unit: 'us' },
+    status: { style: 'field', field: 'event.outcome', error: ['failure'], ok: ['success'] },
+    // Keys lose '.', '*' and '"' to '_' on the way in, so a search key is encoded the same way.
+    attributes: { style: 'fields', prefixes: [{ prefix: 'labels.', encode: labelKey }, { prefix: 'numeric_labels.', encode: labelKey }] },
+  },
   detect: detectApm,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'timestamp.us', 'span.id'),

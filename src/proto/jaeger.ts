@@ -237,6 +237,12 @@ export const jaegerSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'Jaeger (collector with Elasticsearch/OpenSearch storage)',
   paths: { traceId: 'traceID', spanId: 'spanID', parentSpanId: 'parentSpanID', name: 'operationName', serviceName: 'process.serviceName', start: 'startTimeMillis', duration: 'duration', statusCode: 'tags' },
+  search: {
+    durations: [{ field: 'duration', unit: 'us' }],
+    start: { field: 'startTime', unit: 'us' },
+    status: { style: 'jaeger' },
+    attributes: { style: 'jaeger' },
+  },
   detect: detectJaeger,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTimeMillis', 'millis', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'startTime', 'spanID'),

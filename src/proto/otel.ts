@@ -301,6 +301,12 @@ export const otelSchema: SpanSchema = {
     statusCode: 'status.code',
   },
   eventDocumentField: 'event_name',
+  search: {
+    durations: [{ field: 'duration', unit: 'ns' }],
+    start: { field: '@timestamp', unit: 'otelMillisString' },
+    status: { style: 'field', field: 'status.code', error: ['Error'], ok: ['Ok'] },
+    attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.attributes.' }] },
+  },
   detect: detectOtel,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'otelMillisString', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span_id'),

@@ -171,6 +171,13 @@ export const otelRawSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'OpenTelemetry Collector elasticsearch exporter, mapping modes none and raw',
   paths: { traceId: 'TraceId', spanId: 'SpanId', parentSpanId: 'ParentSpanId', name: 'Name', serviceName: 'Resource.service.name', start: '@timestamp', duration: 'Duration', statusCode: 'TraceStatus' },
+  search: {
+    durations: [{ field: 'Duration', unit: 'us' }],
+    start: { field: '@timestamp', unit: 'date' },
+    end: { field: 'EndTimestamp' },
+    status: { style: 'field', field: 'TraceStatus', error: [2], ok: [1] },
+    attributes: { style: 'fields', prefixes: [{ prefix: 'Attributes.' }, { prefix: 'Resource.' }] },
+  },
   detect: detectOtelRaw,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'date', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'SpanId'),

@@ -68,6 +68,31 @@ export interface IndexSetup {
 /** How the producer's documents end up mapped: by the engine's dynamic mapping, or by a template. */
 export type MappingStyle = 'dynamic' | 'template';
 
+export type TimeUnit = 'ns' | 'us' | 'ms';
+
+/**
+ * Where search finds what it filters and summarises. Data only: src/query/search.ts builds the
+ * clauses, so every schema is searched by the same rules.
+ */
+export interface SearchFacts {
+  /** Stored span durations with their unit (APM keeps transactions' and spans' apart). */
+  durations: Array<{ field: string; unit: TimeUnit }>;
+  /** The start time to aggregate and sort by: a date field, a number in `unit`, or otel "ms.ns" text. */
+  start: { field: string; unit: TimeUnit | 'date' | 'otelMillisString' };
+  /** A stored end time, where the producer keeps one. */
+  end?: { field: string };
+  /**
+   * How the status is kept: values of one field (typed as stored: numbers for numeric fields),
+   * Jaeger's `error` / `otel.status_code` tags, or Zipkin's `_q` terms.
+   */
+  status: { style: 'field'; field: string; error: Array<string | number | boolean>; ok: Array<string | number | boolean> } | { style: 'jaeger' } | { style: 'zipkin' };
+  /**
+   * Where attribute keys live: mapped fields under prefixes (each with the key encoding the producer
+   * applies), Jaeger's nested key/value tags, or Zipkin's `_q` `key=value` terms.
+   */
+  attributes: { style: 'fields'; prefixes: Array<{ prefix: string; encode?: (key: string) => string; decode?: (path: string) => string }> } | { style: 'jaeger' } | { style: 'zipkin' };
+}
+
 export interface SpanSchema {
   name: SchemaId;
   producer: string;
@@ -86,6 +111,8 @@ export interface SpanSchema {
   /** Sort keys that give every document a stable place, for search_after paging. */
   pagingSort(catalog: FieldCatalog): JsonObject[];
   readHits(hits: StoredHit[]): ReadResult;
+  /** Absent where search is not possible (a custom layout without the needed paths). */
+  search?: SearchFacts;
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[];
   /** Absent for schemas whose producers keep no logs (or whose log layout comes later). */
   writeLogs?(records: LogicalLogRecord[], indexBase: string): WrittenDocument[];

@@ -155,6 +155,12 @@ export const zipkinSchema: SpanSchema = {
   name: SCHEMA,
   producer: 'Zipkin (zipkin-storage/elasticsearch)',
   paths: { traceId: 'traceId', spanId: 'id', parentSpanId: 'parentId', name: 'name', serviceName: 'localEndpoint.serviceName', start: 'timestamp_millis', duration: 'duration', statusCode: '_q' },
+  search: {
+    durations: [{ field: 'duration', unit: 'us' }],
+    start: { field: 'timestamp', unit: 'us' },
+    status: { style: 'zipkin' },
+    attributes: { style: 'zipkin' },
+  },
   detect: detectZipkin,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'timestamp_millis', 'millis', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'timestamp_millis', 'id'),

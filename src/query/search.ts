@@ -1,0 +1,355 @@
+/**
+ * Trace search in three phases, each an aggregation so cost follows the matching spans:
+ * 1. the ids of every trace with a span matching all filters in the window (composite aggregation,
+ *    paged), range-filtered on the schema's start field so engines can skip shards;
+ * 2. for those traces, start (min) and end (max) over all their spans, so `recent` and `slowest`
+ *    rank the whole window, not one page;
+ * 3. for the top N, the summaries: span and error counts, services, root service and name.
+ * A pattern over several producers is searched group by group and merged per trace.
+ */
+import { incompleteAnswerWarnings, type SearchResponse } from '../engine/client';
+import type { IndexGroup, Resolution } from '../proto/detect';
+import { readPath } from '../proto/attributes';
+import type { JsonObject } from '../proto/schema';
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type SearchSort, type SpanStatusFilter } from '../types';
+import type { TraceSearcher } from './fetchTrace';
+import { FilterError, parseDuration, parseLogfmt } from './filters';
+import { QueryError } from './resolve';
+import { earliestFirst, endSource, exactFields, rootClause, type SpanFilters, spanFilterClauses, startSource, statusClause } from './searchClauses';
+import type { TimeWindow } from './traceById';
+
+/** What a user typed, as the editor and the CLI hold it. */
+export interface SearchInput {
+  service?: string;
+  operation?: string;
+  tags?: string;
+  minDuration?: string;
+  maxDuration?: string;
+  status?: string;
+  limit?: number | string;
+  sort?: string;
+}
+
+export interface SearchRequest {
+  filters: SpanFilters;
+  limit: number;
+  sort: SearchSort;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  startMs: number;
+  durationMs: number;
+  rootService: string;
+  rootName: string;
+  spans: number;
+  errors: number;
+  services: string[];
+}
+
+export interface SearchResult {
+  traces: TraceSummary[];
+  /** How many traces matched in the window (before the limit). */
+  matched: number;
+  warnings: string[];
+}
+
+/** The most matching traces ranked; beyond it the search asks to be narrowed. */
+export const MAX_MATCHING_TRACES = 200_000;
+const COMPOSITE_PAGE = 10_000;
+const CHUNK = 5_000;
+const SERVICES_PER_TRACE = 100;
+const STATUSES: SpanStatusFilter[] = ['error', 'ok', 'unset'];
+const SORTS: SearchSort[] = ['recent', 'slowest'];
+
+const blankToUndefined = (value?: string) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** Validates and parses what the user typed; every problem is a FilterError naming it. */
+export function parseSearchInput(input: SearchInput): SearchRequest {
+  const minDurationNs = blankToUndefined(input.minDuration) === undefined ? undefined : parseDuration(input.minDuration!, 'min duration');
+  const maxDurationNs = blankToUndefined(input.maxDuration) === undefined ? undefined : parseDuration(input.maxDuration!, 'max duration');
+  if (minDurationNs !== undefined && maxDurationNs !== undefined && minDurationNs > maxDurationNs) {
+    throw new FilterError(`min duration '${input.minDuration}' is longer than max duration '${input.maxDuration}'`);
+  }
+  const status = blankToUndefined(input.status);
+  if (status !== undefined && !STATUSES.includes(status as SpanStatusFilter)) {
+    throw new FilterError(`status '${status}' is not one of ${STATUSES.join(', ')}`);
+  }
+  const sort = blankToUndefined(input.sort) ?? 'recent';
+  if (!SORTS.includes(sort as SearchSort)) {
+    throw new FilterError(`sort '${sort}' is not one of ${SORTS.join(', ')}`);
+  }
+  const limitText = input.limit === undefined || input.limit === '' ? String(DEFAULT_SEARCH_LIMIT) : String(input.limit).trim();
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+    throw new FilterError(`limit '${input.limit}' must be a whole number from 1 to ${MAX_SEARCH_LIMIT}`);
+  }
+  return {
+    filters: {
+      service: blankToUndefined(input.service),
+      operation: blankToUndefined(input.operation),
+      tags: parseLogfmt(input.tags ?? ''),
+      minDurationNs,
+      maxDurationNs,
+      status: status as SpanStatusFilter | undefined,
+    },
+    limit,
+    sort: sort as SearchSort,
+  };
+}
+
+interface SearchableGroup {
+  group: IndexGroup;
+  traceField: string;
+  filter: JsonObject[];
+  mustNot: JsonObject[];
+}
+
+/** The groups that can answer, each with its clauses; an error when none can, naming why. */
+function searchableGroups(resolution: Resolution, filters: SpanFilters, window: TimeWindow | undefined, warnings: string[]): SearchableGroup[] {
+  const usable: SearchableGroup[] = [];
+  const reasons: string[] = [];
+  let unknownOnly = true;
+  for (const group of resolution.groups) {
+    const clauses = spanFilterClauses(group, filters);
+    const traceField = exactFields(group, 'traceId')[0];
+    if (!clauses.ok) {
+      reasons.push(clauses.reason);
+      unknownOnly &&= clauses.reason.startsWith('unknown attribute');
+      continue;
+    }
+    unknownOnly = false;
+    if (!traceField) {
+      reasons.push(`${group.indices.join(', ')}: the trace id field cannot be aggregated in this mapping`);
+      continue;
+    }
+    const filter = [...clauses.filter];
+    if (window) {
+      const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
+      if (range) {
+        filter.unshift(range);
+      } else {
+        warnings.push(`the start time of ${group.indices.join(', ')} cannot be filtered by time, so all of it was searched`);
+      }
+    }
+    usable.push({ group, traceField, filter, mustNot: clauses.mustNot });
+  }
+  if (usable.length === 0) {
+    const unique = [...new Set(reasons)];
+    throw new QueryError(unknownOnly && unique.length > 0 ? unique[0] : `nothing can be searched: ${unique.join('; ') || 'no span indices'}`);
+  }
+  warnings.push(...reasons.map((reason) => `skipped: ${reason}`));
+  return usable;
+}
+
+interface CompositeAggregation {
+  after_key?: JsonObject;
+  buckets?: Array<{ key: Record<string, string> }>;
+}
+
+/** Phase 1 request: a page of the trace ids with a matching span. Pure. */
+export function buildMatchingTracesRequest(searchable: SearchableGroup, after?: JsonObject): JsonObject {
+  return {
+    size: 0,
+    track_total_hits: false,
+    query: { bool: { filter: searchable.filter, must_not: searchable.mustNot } },
+    aggs: { traces: { composite: { size: COMPOSITE_PAGE, sources: [{ trace: { terms: { field: searchable.traceField } } }], ...(after ? { after } : {}) } } },
+  };
+}
+
+async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], warnings: string[]): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const searchable of groups) {
+    let after: JsonObject | undefined;
+    do {
+      const response = await searcher.search(searchable.group.indices.join(','), buildMatchingTracesRequest(searchable, after));
+      warnings.push(...incompleteAnswerWarnings(response));
+      const aggregation = response.aggregations?.traces as CompositeAggregation | undefined;
+      for (const bucket of aggregation?.buckets ?? []) {
+        ids.add(bucket.key.trace);
+      }
+      after = (aggregation?.buckets?.length ?? 0) > 0 ? aggregation?.after_key : undefined;
+      if (ids.size >= MAX_MATCHING_TRACES) {
+        warnings.push(`more than ${MAX_MATCHING_TRACES.toLocaleString('en-US')} traces match; only the first ${MAX_MATCHING_TRACES.toLocaleString('en-US')} by trace id were ranked. Narrow the search (filters or time range)`);
+        return [...ids].slice(0, MAX_MATCHING_TRACES);
+      }
+    } while (after);
+  }
+  return [...ids];
+}
+
+interface Timing {
+  startMs: number;
+  endMs: number;
+}
+
+interface TermsBucket {
+  key: string;
+  doc_count: number;
+  start?: { value: number | null };
+  end?: { value: number | null };
+  errors?: { doc_count: number };
+  root?: { doc_count: number; first?: TopHits };
+  first?: TopHits;
+  [services: `services_${number}`]: { buckets: Array<{ key: string }> } | undefined;
+}
+
+interface TopHits {
+  hits?: { hits?: Array<{ _source?: JsonObject }> };
+}
+
+function traceBuckets(response: SearchResponse): TermsBucket[] {
+  return ((response.aggregations?.traces as { buckets?: TermsBucket[] } | undefined)?.buckets ?? []);
+}
+
+/** Start and end aggregations of one group, or undefined when its mapping cannot give them. */
+function timingAggs(group: IndexGroup): { aggs: JsonObject; read: (bucket: TermsBucket) => Partial<Timing> } | undefined {
+  const start = startSource(group);
+  const end = endSource(group);
+  if (!start || !end) {
+    return undefined;
+  }
+  return {
+    aggs: { start: { min: start.agg }, end: { max: end.agg } },
+    read: (bucket) => ({
+      startMs: typeof bucket.start?.value === 'number' ? start.toMs(bucket.start.value) : undefined,
+      endMs: typeof bucket.end?.value === 'number' ? end.toMs(bucket.end.value) : undefined,
+    }),
+  };
+}
+
+/** Phases 2 and 3 request: aggregations per trace over all spans of the given traces. Pure. */
+export function buildTraceAggregationRequest(searchable: SearchableGroup, traceIds: string[], summaries: boolean): JsonObject | undefined {
+  const { group, traceField } = searchable;
+  const timing = timingAggs(group);
+  if (!timing) {
+    return undefined;
+  }
+  const aggs: JsonObject = { ...timing.aggs };
+  if (summaries) {
+    const source = [...new Set([group.schema.paths.serviceName, ...(group.schema.paths.alternates?.serviceName ?? []), group.schema.paths.name, ...(group.schema.paths.alternates?.name ?? [])])];
+    const earliest = { top_hits: { size: 1, sort: earliestFirst(group), _source: source } };
+    aggs.errors = { filter: statusClause(group, 'error') };
+    exactFields(group, 'serviceName').forEach((path, i) => {
+      aggs[`services_${i}`] = { terms: { field: path, size: SERVICES_PER_TRACE } };
+    });
+    aggs.root = { filter: rootClause(group), aggs: { first: earliest } };
+    aggs.first = earliest;
+  }
+  return {
+    size: 0,
+    track_total_hits: false,
+    query: { bool: { filter: [{ terms: { [traceField]: traceIds } }], must_not: searchable.mustNot } },
+    aggs: { traces: { terms: { field: traceField, size: traceIds.length }, aggs } },
+  };
+}
+
+interface Accumulated extends Timing {
+  spans: number;
+  errors: number;
+  services: Set<string>;
+  rootService?: string;
+  rootName?: string;
+  firstService?: string;
+  firstName?: string;
+}
+
+function firstString(source: JsonObject | undefined, paths: string[]): string | undefined {
+  for (const path of paths) {
+    const value = source ? readPath(source, path) : undefined;
+    if (typeof value === 'string' && value !== '') {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+async function aggregateTraces(searcher: TraceSearcher, groups: SearchableGroup[], traceIds: string[], summaries: boolean, warnings: string[]): Promise<Map<string, Accumulated>> {
+  const traces = new Map<string, Accumulated>();
+  for (const searchable of groups) {
+    const { group } = searchable;
+    const timing = timingAggs(group);
+    const servicePaths = [group.schema.paths.serviceName, ...(group.schema.paths.alternates?.serviceName ?? [])];
+    const namePaths = [group.schema.paths.name, ...(group.schema.paths.alternates?.name ?? [])];
+    for (let offset = 0; offset < traceIds.length; offset += CHUNK) {
+      const request = buildTraceAggregationRequest(searchable, traceIds.slice(offset, offset + CHUNK), summaries);
+      if (!request || !timing) {
+        warnings.push(`${group.indices.join(', ')}: the start time cannot be aggregated in this mapping, so its traces have no start or duration`);
+        break;
+      }
+      const response = await searcher.search(group.indices.join(','), request);
+      warnings.push(...incompleteAnswerWarnings(response));
+      for (const bucket of traceBuckets(response)) {
+        const times = timing.read(bucket);
+        const entry = traces.get(bucket.key) ?? { startMs: Infinity, endMs: -Infinity, spans: 0, errors: 0, services: new Set<string>() };
+        entry.startMs = Math.min(entry.startMs, times.startMs ?? Infinity);
+        entry.endMs = Math.max(entry.endMs, times.endMs ?? times.startMs ?? -Infinity);
+        entry.spans += bucket.doc_count;
+        entry.errors += bucket.errors?.doc_count ?? 0;
+        for (const [key, value] of Object.entries(bucket)) {
+          if (key.startsWith('services_')) {
+            for (const service of (value as { buckets: Array<{ key: string }> }).buckets) {
+              entry.services.add(String(service.key));
+            }
+          }
+        }
+        const root = bucket.root?.first?.hits?.hits?.[0]?._source;
+        if (root && entry.rootService === undefined) {
+          entry.rootService = firstString(root, servicePaths);
+          entry.rootName = firstString(root, namePaths) ?? '';
+        }
+        const first = bucket.first?.hits?.hits?.[0]?._source;
+        if (first && entry.firstService === undefined) {
+          entry.firstService = firstString(first, servicePaths);
+          entry.firstName = firstString(first, namePaths) ?? '';
+        }
+        traces.set(bucket.key, entry);
+      }
+    }
+  }
+  return traces;
+}
+
+function rank(entries: Array<[string, Timing]>, sort: SearchSort): string[] {
+  const key = sort === 'slowest' ? (t: Timing) => t.endMs - t.startMs : (t: Timing) => t.startMs;
+  return entries
+    .filter(([, timing]) => Number.isFinite(timing.startMs))
+    .sort(([idA, a], [idB, b]) => key(b) - key(a) || (idA < idB ? -1 : idA > idB ? 1 : 0))
+    .map(([id]) => id);
+}
+
+export interface SearchOptions {
+  resolution: Resolution;
+  window?: TimeWindow;
+  request: SearchRequest;
+}
+
+/** The limit's top traces among all that match in the window, with their summaries. */
+export async function searchTraces(searcher: TraceSearcher, options: SearchOptions): Promise<SearchResult> {
+  const warnings: string[] = [];
+  const { filters, limit, sort } = options.request;
+  const groups = searchableGroups(options.resolution, filters, options.window, warnings);
+  const matching = await matchingTraceIds(searcher, groups, warnings);
+  let top = matching;
+  if (matching.length > limit) {
+    const timings = await aggregateTraces(searcher, groups, matching, false, warnings);
+    top = rank([...timings.entries()], sort).slice(0, limit);
+  }
+  const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, true, warnings) : new Map<string, Accumulated>();
+  const ordered = rank([...summaries.entries()], sort).slice(0, limit);
+  const traces = ordered.map((traceId) => {
+    const entry = summaries.get(traceId)!;
+    const rootService = entry.rootService ?? entry.firstService ?? '';
+    return {
+      traceId,
+      startMs: entry.startMs,
+      durationMs: Math.max(0, entry.endMs - entry.startMs),
+      rootService,
+      rootName: entry.rootService !== undefined ? (entry.rootName ?? '') : (entry.firstName ?? ''),
+      spans: entry.spans,
+      errors: entry.errors,
+      services: [...entry.services].sort((a, b) => a.localeCompare(b)),
+    };
+  });
+  return { traces, matched: matching.length, warnings: [...new Set(warnings)] };
+}

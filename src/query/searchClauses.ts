@@ -1,0 +1,307 @@
+/**
+ * The clauses a trace search sends, built from each schema's search facts and the mapping found:
+ * span filters (service, operation, duration, status, attributes), root-span and event-document
+ * clauses, and the aggregation sources for a trace's start and end. Pure; every value the user
+ * typed travels as a term value or a script parameter, never as query syntax.
+ */
+import type { IndexGroup } from '../proto/detect';
+import { exactPath, type FieldCatalog } from '../proto/fieldCatalog';
+import type { JsonObject, SearchFacts, TimeUnit } from '../proto/schema';
+import type { SpanStatusFilter } from '../types';
+import type { AttributeFilter } from './filters';
+
+export interface SpanFilters {
+  service?: string;
+  operation?: string;
+  tags: AttributeFilter[];
+  minDurationNs?: bigint;
+  maxDurationNs?: bigint;
+  status?: SpanStatusFilter;
+}
+
+/** The clauses for one index group, or why the group cannot answer the search. */
+export type GroupClauses = { ok: true; filter: JsonObject[]; mustNot: JsonObject[] } | { ok: false; reason: string };
+
+const NUMBER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long']);
+const DATE_TYPES = new Set(['date', 'date_nanos']);
+const UNIT_NS: Record<TimeUnit, bigint> = { ns: BigInt(1), us: BigInt(1000), ms: BigInt(1_000_000) };
+const MATCH_NONE: JsonObject = { bool: { must_not: [{ match_all: {} }] } };
+
+const anyOf = (clauses: JsonObject[]): JsonObject => (clauses.length === 1 ? clauses[0] : { bool: { should: clauses, minimum_should_match: 1 } });
+const noneOf = (clauses: JsonObject[]): JsonObject => ({ bool: { must_not: clauses } });
+
+/** The exact paths of a logical field (alternates included) present in this group's mapping. */
+export function exactFields(group: IndexGroup, field: 'serviceName' | 'name' | 'traceId' | 'parentSpanId'): string[] {
+  const paths = [group.schema.paths[field], ...((field === 'serviceName' || field === 'name' ? group.schema.paths.alternates?.[field] : undefined) ?? [])];
+  return paths.map((path) => exactPath(group.catalog, path)).filter((path): path is string => path !== undefined);
+}
+
+function facts(group: IndexGroup): SearchFacts | undefined {
+  return group.schema.search;
+}
+
+/** Keeps event documents (stored beside spans by some producers) out of span searches. */
+export function eventExclusion(group: IndexGroup): JsonObject[] {
+  return group.schema.eventDocumentField ? [{ exists: { field: group.schema.eventDocumentField } }] : [];
+}
+
+function termsOnFields(paths: string[], value: string): JsonObject | undefined {
+  return paths.length === 0 ? undefined : anyOf(paths.map((path) => ({ term: { [path]: value } })));
+}
+
+/** `field` between min and max nanoseconds, in the stored unit, rounded so the comparison stays exact. */
+function durationRange(field: string, unit: TimeUnit, minNs?: bigint, maxNs?: bigint): JsonObject {
+  const scale = UNIT_NS[unit];
+  const range: JsonObject = {};
+  if (minNs !== undefined) {
+    // stored * scale >= min  <=>  stored >= ceil(min / scale)
+    range.gte = Number((minNs + scale - BigInt(1)) / scale);
+  }
+  if (maxNs !== undefined) {
+    range.lte = Number(maxNs / scale);
+  }
+  return { range: { [field]: range } };
+}
+
+function jaegerTag(key: string, value: string): JsonObject[] {
+  return ['tags', 'process.tags'].map((path) => ({ nested: { path, query: { bool: { filter: [{ term: { [`${path}.key`]: key } }, { term: { [`${path}.value`]: value } }] } } } }));
+}
+
+/** Values of the status field usable against its mapped type. */
+function typedValues(catalog: FieldCatalog, field: string, values: Array<string | number | boolean>): { path: string; values: Array<string | number | boolean> } | undefined {
+  const type = catalog.get(field)?.type;
+  const path = exactPath(catalog, field);
+  if (!type || !path) {
+    return undefined;
+  }
+  if (NUMBER_TYPES.has(type)) {
+    return { path, values: values.filter((value) => typeof value === 'number') };
+  }
+  if (type === 'boolean') {
+    return { path, values: values.filter((value) => typeof value === 'boolean') };
+  }
+  return { path, values: values.filter((value) => typeof value === 'string') };
+}
+
+/** Spans with status `error` / `ok` (as stored by the group's producer). */
+function statusMatch(group: IndexGroup, which: 'error' | 'ok'): JsonObject {
+  const status = facts(group)?.status;
+  if (!status) {
+    return MATCH_NONE;
+  }
+  if (status.style === 'jaeger') {
+    return which === 'error' ? anyOf([...jaegerTag('error', 'true'), ...jaegerTag('otel.status_code', 'ERROR')]) : anyOf(jaegerTag('otel.status_code', 'OK'));
+  }
+  if (status.style === 'zipkin') {
+    return { term: { _q: which === 'error' ? 'error' : 'otel.status_code=OK' } };
+  }
+  const typed = typedValues(group.catalog, status.field, status[which]);
+  return typed && typed.values.length > 0 ? { terms: { [typed.path]: typed.values } } : MATCH_NONE;
+}
+
+/** The clause for spans of one status; `unset` is neither error nor ok. */
+export function statusClause(group: IndexGroup, status: SpanStatusFilter): JsonObject {
+  return status === 'unset' ? noneOf([statusMatch(group, 'error'), statusMatch(group, 'ok')]) : statusMatch(group, status);
+}
+
+/** A typed term for an attribute value against one mapped field, or why the value cannot be one. */
+function typedTerm(catalog: FieldCatalog, path: string, filter: AttributeFilter): JsonObject | { problem: string } | undefined {
+  const info = catalog.get(path);
+  if (!info || info.type === 'object' || info.type === 'nested') {
+    return undefined;
+  }
+  if (NUMBER_TYPES.has(info.type)) {
+    const number = Number(filter.value);
+    if (filter.value.trim() === '' || !Number.isFinite(number)) {
+      return { problem: `attribute '${filter.key}' holds numbers (${info.type}), and '${filter.value}' is not a number` };
+    }
+    return { term: { [path]: number } };
+  }
+  if (info.type === 'boolean') {
+    if (filter.value !== 'true' && filter.value !== 'false') {
+      return { problem: `attribute '${filter.key}' holds true or false, and '${filter.value}' is neither` };
+    }
+    return { term: { [path]: filter.value === 'true' } };
+  }
+  if (DATE_TYPES.has(info.type)) {
+    return { term: { [path]: filter.value } };
+  }
+  const exact = exactPath(catalog, path);
+  return exact ? { term: { [exact]: filter.value } } : { problem: `attribute '${filter.key}' is stored as ${info.type} without an exact (keyword) form, so it cannot be matched` };
+}
+
+/** Every mapped field an attribute key can live in, with its typed term; problems when none can take the value. */
+export function attributeClause(group: IndexGroup, filter: AttributeFilter): { clause: JsonObject } | { problem: string; unknown: boolean } {
+  const attributes = facts(group)?.attributes;
+  if (!attributes) {
+    return { problem: `${group.indices.join(', ')} has no searchable attributes`, unknown: true };
+  }
+  if (attributes.style === 'jaeger') {
+    const tagFields = ['tag.', 'process.tag.'].map((prefix) => `${prefix}${filter.key.replace(/\./g, '@')}`).filter((path) => group.catalog.has(path));
+    return { clause: anyOf([...jaegerTag(filter.key, filter.value), ...tagFields.map((path) => ({ term: { [path]: filter.value } }))]) };
+  }
+  if (attributes.style === 'zipkin') {
+    return { clause: { term: { _q: `${filter.key}=${filter.value}` } } };
+  }
+  const clauses: JsonObject[] = [];
+  const problems: string[] = [];
+  for (const { prefix, encode } of attributes.prefixes) {
+    const term = typedTerm(group.catalog, prefix + (encode ? encode(filter.key) : filter.key), filter);
+    if (term && 'problem' in term) {
+      problems.push(term.problem as string);
+    } else if (term) {
+      clauses.push(term);
+    }
+  }
+  if (clauses.length > 0) {
+    return { clause: anyOf(clauses) };
+  }
+  if (problems.length > 0) {
+    return { problem: problems[0], unknown: false };
+  }
+  return { problem: `unknown attribute '${filter.key}': no span or resource attribute of that name is mapped in ${group.indices.join(', ')}`, unknown: true };
+}
+
+/** All span-level filters for one group: a span matches when it matches every one of them. */
+export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): GroupClauses {
+  const search = facts(group);
+  if (!search) {
+    return { ok: false, reason: `${group.indices.join(', ')}: the layout does not say enough to search it` };
+  }
+  const filter: JsonObject[] = [];
+  if (filters.service !== undefined) {
+    const clause = termsOnFields(exactFields(group, 'serviceName'), filters.service);
+    if (!clause) {
+      return { ok: false, reason: `${group.indices.join(', ')}: the service field cannot be searched in this mapping` };
+    }
+    filter.push(clause);
+  }
+  if (filters.operation !== undefined) {
+    const clause = termsOnFields(exactFields(group, 'name'), filters.operation);
+    if (!clause) {
+      return { ok: false, reason: `${group.indices.join(', ')}: the span name field cannot be searched in this mapping` };
+    }
+    filter.push(clause);
+  }
+  if (filters.minDurationNs !== undefined || filters.maxDurationNs !== undefined) {
+    const fields = search.durations.filter((duration) => group.catalog.has(duration.field));
+    if (fields.length === 0) {
+      return { ok: false, reason: `${group.indices.join(', ')}: the ${group.schema.name} layout stores no span duration, so min/max duration cannot filter it` };
+    }
+    filter.push(anyOf(fields.map((duration) => durationRange(duration.field, duration.unit, filters.minDurationNs, filters.maxDurationNs))));
+  }
+  if (filters.status) {
+    filter.push(statusClause(group, filters.status));
+  }
+  for (const tag of filters.tags) {
+    const result = attributeClause(group, tag);
+    if ('problem' in result) {
+      return { ok: false, reason: result.problem };
+    }
+    filter.push(result.clause);
+  }
+  return { ok: true, filter, mustNot: eventExclusion(group) };
+}
+
+/** Root spans: no parent (missing or empty), and for Jaeger no CHILD_OF reference either. */
+export function rootClause(group: IndexGroup): JsonObject {
+  const parents = exactFields(group, 'parentSpanId');
+  const mustNot: JsonObject[] = parents.map((path) => ({ bool: { filter: [{ exists: { field: path } }], must_not: [{ term: { [path]: '' } }] } }));
+  if (group.catalog.get('references')?.type === 'nested') {
+    mustNot.push({ nested: { path: 'references', query: { term: { 'references.refType': 'CHILD_OF' } } } });
+  }
+  return { bool: { must_not: mustNot } };
+}
+
+/** How an aggregation reads a time: a field, or a script where no stored field can be aggregated. */
+export interface TimeSource {
+  agg: JsonObject;
+  /** The aggregated value to epoch milliseconds. */
+  toMs: (value: number) => number;
+}
+
+const MS_PER: Record<TimeUnit, number> = { ns: 1e-6, us: 1e-3, ms: 1 };
+
+/**
+ * A painless expression for the start in epoch milliseconds (fractional), or null when absent.
+ * Field names arrive as parameters so no user or mapping text becomes script source.
+ */
+const START_MS_SCRIPT = [
+  'double startMs(def doc, def params) {',
+  "  if (!doc.containsKey(params.start) || doc[params.start].size() == 0) { return Double.NaN; }",
+  "  if (params.startKind == 'date') { def t = doc[params.start].value.toInstant(); return t.getEpochSecond() * 1000.0 + t.getNano() / 1000000.0; }",
+  "  if (params.startKind == 'text') { return Double.parseDouble(doc[params.start].value); }",
+  '  return doc[params.start].value * params.startScale;',
+  '}',
+].join('\n');
+
+function startScriptParams(catalog: FieldCatalog, start: SearchFacts['start']): JsonObject | undefined {
+  const info = catalog.get(start.field);
+  if (!info) {
+    return undefined;
+  }
+  if (DATE_TYPES.has(info.type)) {
+    return { start: start.field, startKind: 'date', startScale: 1 };
+  }
+  if (NUMBER_TYPES.has(info.type) && start.unit !== 'date' && start.unit !== 'otelMillisString') {
+    return { start: start.field, startKind: 'number', startScale: MS_PER[start.unit] };
+  }
+  const exact = exactPath(catalog, start.field);
+  return exact && start.unit === 'otelMillisString' ? { start: exact, startKind: 'text', startScale: 1 } : undefined;
+}
+
+/** The trace start: min over a date or numeric field; a script only over otel "ms.ns" text. */
+export function startSource(group: IndexGroup): TimeSource | undefined {
+  const start = facts(group)?.start;
+  const info = start ? group.catalog.get(start.field) : undefined;
+  if (!start || !info) {
+    return undefined;
+  }
+  if (DATE_TYPES.has(info.type)) {
+    return { agg: { field: start.field }, toMs: (value) => value };
+  }
+  if (NUMBER_TYPES.has(info.type) && start.unit !== 'date' && start.unit !== 'otelMillisString') {
+    const scale = MS_PER[start.unit];
+    return { agg: { field: start.field }, toMs: (value) => value * scale };
+  }
+  const params = startScriptParams(group.catalog, start);
+  return params ? { agg: { script: { lang: 'painless', source: `${START_MS_SCRIPT}\ndouble s = startMs(doc, params);\nif (Double.isNaN(s)) { return null; }\nreturn s;`, params } }, toMs: (value) => value } : undefined;
+}
+
+/**
+ * The span end: a stored end field where the producer keeps one, else start + duration by script
+ * (no stored field holds it).
+ */
+export function endSource(group: IndexGroup): TimeSource | undefined {
+  const search = facts(group);
+  if (!search) {
+    return undefined;
+  }
+  if (search.end && DATE_TYPES.has(group.catalog.get(search.end.field)?.type ?? '')) {
+    return { agg: { field: search.end.field }, toMs: (value) => value };
+  }
+  const params = startScriptParams(group.catalog, search.start);
+  if (!params) {
+    return undefined;
+  }
+  const durations = search.durations.filter((duration) => NUMBER_TYPES.has(group.catalog.get(duration.field)?.type ?? ''));
+  const source = [
+    START_MS_SCRIPT,
+    'double s = startMs(doc, params);',
+    'if (Double.isNaN(s)) { return null; }',
+    'for (int i = 0; i < params.durations.size(); i++) {',
+    '  String f = params.durations.get(i);',
+    '  if (doc.containsKey(f) && doc[f].size() > 0) { return s + doc[f].value * params.scales.get(i); }',
+    '}',
+    'return s;',
+  ].join('\n');
+  return {
+    agg: { script: { lang: 'painless', source, params: { ...params, durations: durations.map((d) => d.field), scales: durations.map((d) => MS_PER[d.unit]) } } },
+    toMs: (value) => value,
+  };
+}
+
+/** The sort that puts a trace's earliest span first (for root and first-span lookups). */
+export function earliestFirst(group: IndexGroup): JsonObject[] {
+  return group.schema.pagingSort(group.catalog).slice(0, 1);
+}
