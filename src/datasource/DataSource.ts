@@ -4,7 +4,11 @@ import {
   type DataQueryRequest,
   type DataQueryResponse,
   DataSourceApi,
+  type DataSourceGetTagKeysOptions,
+  type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type QueryResultMetaNotice,
   type ScopedVars,
   type TimeRange,
 } from '@grafana/data';
@@ -15,12 +19,17 @@ import { isEngineError } from '../engine/errors';
 import { createGrafanaTransport } from '../engine/grafanaTransport';
 import type { EngineTransport } from '../engine/transport';
 import { millisToNanosFloat } from '../proto/time';
+import { histogramFrame, type LinkTarget, searchFrame, spanScatterFrame, traceScatterFrame } from '../frames/searchFrames';
 import { traceRowsToFrame } from '../frames/traceFrame';
+import { findOperations, findServices, findTagKeys, findTagValues } from '../query/discovery';
+import { FilterError } from '../query/filters';
+import { matchingTraceTimings, parseSearchInput, type SearchRequest, searchSpans, searchTraces } from '../query/search';
 import { QueryError, ResolutionCache } from '../query/resolve';
 import { runTraceQuery } from '../query/traceQuery';
 import type { TimeWindow } from '../query/traceById';
-import { DEFAULT_MAX_TRACE_SPANS, DEFAULT_QUERY, type EsTracesOptions, type EsTracesQuery } from '../types';
+import { DEFAULT_MAX_TRACE_SPANS, DEFAULT_QUERY, DEFAULT_SEARCH_LIMIT, type EsTracesOptions, type EsTracesQuery, type EsTracesVariableQuery } from '../types';
 import { checkHealth, type HealthResult } from './health';
+import { EsTracesVariableSupport } from './variables';
 
 /**
  * Thin dispatch: each target goes to the pipeline of its query type; errors become messages on the
@@ -36,6 +45,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
     this.options = instanceSettings.jsonData ?? {};
     const timeoutMs = (this.options.timeoutSeconds ?? 60) * 1000;
     this.client = new EngineClient(transport ?? createGrafanaTransport(instanceSettings.url ?? '', `the engine of data source '${instanceSettings.name}'`, timeoutMs));
+    this.variables = new EsTracesVariableSupport(this);
   }
 
   getDefaultQuery(): Partial<EsTracesQuery> {
@@ -59,6 +69,12 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
       switch (target.queryType ?? 'traceId') {
         case 'traceId':
           return { data: [await this.traceById(target, request.scopedVars, request.range)] };
+        case 'search':
+          return { data: [await this.search(target, request)] };
+        case 'scatter':
+          return { data: [await this.scatter(target, request)] };
+        case 'histogram':
+          return { data: [await this.histogram(target, request)] };
         default:
           throw new QueryError(`query type '${target.queryType}' is not available in this version of the plugin`);
       }
@@ -69,7 +85,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
 
   private async traceById(target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame> {
     const traceId = getTemplateSrv().replace(target.query ?? '', scopedVars).trim();
-    const resolution = await this.resolutions.get(this.client, this.options.spanIndex ?? '', this.options.schema ?? 'auto', this.options.fieldOverrides);
+    const resolution = await this.resolution();
     const result = await runTraceQuery(this.client, {
       traceId,
       resolution,
@@ -83,6 +99,124 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
     });
   }
 
+  /** Services with spans in the dashboard's time range, for pickers. */
+  async listServices(range?: TimeRange): Promise<string[]> {
+    return (await findServices(this.client, { resolution: await this.resolution(), window: this.window(range) })).values;
+  }
+
+  /** Span names of one service in the dashboard's time range. */
+  async listOperations(service: string, range?: TimeRange): Promise<string[]> {
+    const resolution = await this.resolution();
+    return (await findOperations(this.client, { resolution, window: this.window(range), service: getTemplateSrv().replace(service) })).values;
+  }
+
+  /** Span and resource attribute keys (from the mapping, or aggregated where keys are data). */
+  async listTagKeys(range?: TimeRange): Promise<string[]> {
+    return (await findTagKeys(this.client, { resolution: await this.resolution(), window: this.window(range) })).values;
+  }
+
+  /** The most frequent values of one attribute in the dashboard's time range. */
+  async listTagValues(key: string, range?: TimeRange): Promise<string[]> {
+    return (await findTagValues(this.client, { resolution: await this.resolution(), window: this.window(range), key: getTemplateSrv().replace(key) })).values;
+  }
+
+  /** Ad hoc filter keys. */
+  async getTagKeys(options?: DataSourceGetTagKeysOptions<EsTracesQuery>): Promise<MetricFindValue[]> {
+    return (await this.listTagKeys(options?.timeRange)).map((text) => ({ text }));
+  }
+
+  /** Ad hoc filter values of one key. */
+  async getTagValues(options: DataSourceGetTagValuesOptions<EsTracesQuery>): Promise<MetricFindValue[]> {
+    return (await this.listTagValues(options.key, options.timeRange)).map((text) => ({ text }));
+  }
+
+  /** What a template variable lists. */
+  async listForVariable(query: EsTracesVariableQuery, range?: TimeRange): Promise<string[]> {
+    switch (query.kind) {
+      case 'operations':
+        if (!query.service?.trim()) {
+          throw new QueryError('choose the service whose operations the variable lists');
+        }
+        return this.listOperations(query.service, range);
+      case 'tagKeys':
+        return this.listTagKeys(range);
+      case 'tagValues':
+        if (!query.tag?.trim()) {
+          throw new QueryError('choose the attribute whose values the variable lists');
+        }
+        return this.listTagValues(query.tag, range);
+      default:
+        return this.listServices(range);
+    }
+  }
+
+  private resolution() {
+    return this.resolutions.get(this.client, this.options.spanIndex ?? '', this.options.schema ?? 'auto', this.options.fieldOverrides);
+  }
+
+  /** The given range, else the dashboard's current one: lists follow what the user looks at. */
+  private window(range?: TimeRange): TimeWindow | undefined {
+    if (range) {
+      return timeWindow(range);
+    }
+    // Outside a query the dashboard range is only reachable through its built-in variables.
+    const from = Number(getTemplateSrv().replace('$__from'));
+    const to = Number(getTemplateSrv().replace('$__to'));
+    return Number.isFinite(from) && Number.isFinite(to) && from <= to ? { fromNs: millisToNanosFloat(from), toNs: millisToNanosFloat(to) } : undefined;
+  }
+
+  /** Search, scatter and histogram: what the user typed, interpolated, with ad hoc filters added. */
+  private searchRequest(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>, defaultLimit: number): SearchRequest {
+    const templates = getTemplateSrv();
+    const text = (value?: string) => (value === undefined ? undefined : templates.replace(value, request.scopedVars));
+    // Multi-value variables (and "All") arrive as several names, any of which a span may have.
+    const names = (value?: string) => (value === undefined ? undefined : templates.replace(value, request.scopedVars, (v: string | string[]) => (Array.isArray(v) ? v.join(MULTI) : v)).split(MULTI));
+    const parsed = parseSearchInput({
+      service: names(target.service),
+      operation: names(target.operation),
+      tags: text(target.tags),
+      minDuration: text(target.minDuration),
+      maxDuration: text(target.maxDuration),
+      status: text(target.status),
+      limit: target.limit ?? defaultLimit,
+      sort: target.sort,
+    });
+    for (const filter of request.filters ?? []) {
+      if (filter.operator !== '=') {
+        throw new QueryError(`ad hoc filter '${filter.key} ${filter.operator} ${filter.value}': only '=' is supported`);
+      }
+      parsed.filters.tags.push({ key: filter.key, value: filter.value, quoted: true });
+    }
+    return parsed;
+  }
+
+  private async search(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+    const searchRequest = this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT);
+    const result = await searchTraces(this.client, { resolution: await this.resolution(), window: timeWindow(request.range), request: searchRequest });
+    return searchFrame(result.traces, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
+  }
+
+  private async scatter(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+    const searchRequest = this.searchRequest(target, request, DEFAULT_SCATTER_LIMIT);
+    const options = { resolution: await this.resolution(), window: timeWindow(request.range), request: searchRequest };
+    if (target.perSpan) {
+      const result = await searchSpans(this.client, options);
+      return spanScatterFrame(result.spans, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
+    }
+    const result = await searchTraces(this.client, options);
+    return traceScatterFrame(result.traces, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
+  }
+
+  private async histogram(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+    const searchRequest = this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT);
+    const result = await matchingTraceTimings(this.client, { resolution: await this.resolution(), window: timeWindow(request.range), request: searchRequest });
+    return histogramFrame(result.durationsMs, { refId: target.refId, notices: notices(result.warnings) });
+  }
+
+  private linkTarget(): LinkTarget {
+    return { datasourceUid: this.uid, datasourceName: this.name };
+  }
+
   async testDatasource(): Promise<HealthResult> {
     this.resolutions.clear();
     return checkHealth(this.client, this.options);
@@ -93,9 +227,18 @@ export function timeWindow(range: TimeRange): TimeWindow {
   return { fromNs: millisToNanosFloat(range.from.valueOf()), toNs: millisToNanosFloat(range.to.valueOf()) };
 }
 
+/** Separates the values of a multi-value variable; no service or span name contains it. */
+const MULTI = '\u0001';
+/** Scatter plots show more than a table: points, not rows. */
+const DEFAULT_SCATTER_LIMIT = 500;
+
+function notices(warnings: string[]): QueryResultMetaNotice[] {
+  return warnings.map((text) => ({ severity: 'warning', text }));
+}
+
 /** Messages users can act on; anything unexpected is named, without a stack trace. */
 export function userMessage(error: unknown): string {
-  if (error instanceof QueryError || isEngineError(error)) {
+  if (error instanceof QueryError || error instanceof FilterError || isEngineError(error)) {
     return error.message;
   }
   return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;

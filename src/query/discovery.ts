@@ -92,3 +92,144 @@ export function findServices(searcher: TraceSearcher, options: DiscoveryOptions)
 export function findOperations(searcher: TraceSearcher, options: DiscoveryOptions & { service: string }): Promise<DiscoveredValues> {
   return listValues(searcher, 'name', options);
 }
+
+const TAG_VALUES_SIZE = 100;
+/** Keys of Jaeger's nested tag arrays and of its tags-as-fields objects. */
+const JAEGER_TAG_ARRAYS = ['tags', 'process.tags'];
+const JAEGER_TAG_FIELDS = ['tag.', 'process.tag.'];
+
+/** Lucene regular-expression text matching `text` literally. */
+export function literalRegex(text: string): string {
+  return text.replace(/[^\p{L}\p{N}_]/gu, (c) => `\\${c}`);
+}
+
+/** Attribute keys a group's mapping holds, for the fields styles; undefined where keys are data. */
+function mappedTagKeys(group: IndexGroup): string[] | undefined {
+  const attributes = group.schema.search?.attributes;
+  if (!attributes || attributes.style !== 'fields') {
+    return undefined;
+  }
+  const own = new Set(Object.values(group.schema.paths).filter((value): value is string => typeof value === 'string'));
+  const keys: string[] = [];
+  for (const [path, info] of group.catalog) {
+    if (info.type === 'object' || info.type === 'nested') {
+      continue;
+    }
+    for (const { prefix, decode } of attributes.prefixes) {
+      // Where attributes are top-level fields (ecs), the schema's own fields are not attributes.
+      if (path.startsWith(prefix) && path.length > prefix.length && !(prefix === '' && own.has(path))) {
+        const key = path.slice(prefix.length);
+        keys.push(decode ? decode(key) : key);
+        break;
+      }
+    }
+  }
+  return keys;
+}
+
+/** The request listing attribute keys stored as data (Jaeger nested tags, Zipkin `_q`). Pure. */
+export function buildTagKeysRequest(group: IndexGroup, window?: TimeWindow): JsonObject | undefined {
+  const style = group.schema.search?.attributes.style;
+  const filter = windowFilter(group, window);
+  if (style === 'jaeger') {
+    const aggs = Object.fromEntries(JAEGER_TAG_ARRAYS.map((path, i) => [`keys_${i}`, { nested: { path }, aggs: { keys: { terms: { field: `${path}.key`, size: DEFAULT_SIZE } } } }]));
+    return { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs };
+  }
+  if (style === 'zipkin') {
+    return { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs: { keys_0: { terms: { field: '_q', size: DEFAULT_SIZE, include: '[^=]+' } } } };
+  }
+  return undefined;
+}
+
+function windowFilter(group: IndexGroup, window?: TimeWindow): JsonObject[] {
+  const range = window ? group.schema.timeRange(group.catalog, window.fromNs, window.toNs) : undefined;
+  return range ? [range] : [];
+}
+
+type Buckets = Array<{ key: string | number; key_as_string?: string }>;
+interface KeyBuckets {
+  buckets?: Buckets;
+  keys?: { buckets?: Buckets };
+  values?: { buckets?: Buckets };
+}
+
+/** Bucket keys as text; boolean fields answer 1/0 with `key_as_string` true/false. */
+function bucketKeys(aggregation: KeyBuckets | undefined): string[] {
+  const buckets = aggregation?.buckets ?? aggregation?.keys?.buckets ?? aggregation?.values?.buckets ?? [];
+  return buckets.map((bucket) => bucket.key_as_string ?? String(bucket.key));
+}
+
+/** Span and resource attribute keys: from the mapping, or by aggregation where keys are data. */
+export async function findTagKeys(searcher: TraceSearcher, options: DiscoveryOptions): Promise<DiscoveredValues> {
+  const keys = new Set<string>();
+  const warnings: string[] = [];
+  for (const group of options.resolution.groups) {
+    const mapped = mappedTagKeys(group);
+    if (mapped) {
+      mapped.forEach((key) => keys.add(key));
+      continue;
+    }
+    const body = buildTagKeysRequest(group, options.window);
+    if (!body) {
+      continue;
+    }
+    const response = await searcher.search(group.indices.join(','), body);
+    warnings.push(...incompleteAnswerWarnings(response));
+    for (const aggregation of Object.values(response.aggregations ?? {}) as KeyBuckets[]) {
+      bucketKeys(aggregation).forEach((key) => keys.add(key));
+    }
+    if (group.schema.search?.attributes.style === 'jaeger') {
+      for (const path of group.catalog.keys()) {
+        const prefix = JAEGER_TAG_FIELDS.find((p) => path.startsWith(p));
+        if (prefix) {
+          keys.add(path.slice(prefix.length).replace(/@/g, '.'));
+        }
+      }
+    }
+  }
+  return { values: [...keys].sort((a, b) => a.localeCompare(b)), warnings: [...new Set(warnings)] };
+}
+
+/** The request listing the most frequent values of one attribute key. Pure. */
+export function buildTagValuesRequest(group: IndexGroup, key: string, window?: TimeWindow): JsonObject | undefined {
+  const attributes = group.schema.search?.attributes;
+  const filter = windowFilter(group, window);
+  const size = TAG_VALUES_SIZE;
+  if (!attributes) {
+    return undefined;
+  }
+  if (attributes.style === 'jaeger') {
+    const aggs = Object.fromEntries(
+      JAEGER_TAG_ARRAYS.map((path, i) => [`values_${i}`, { nested: { path }, aggs: { only: { filter: { term: { [`${path}.key`]: key } }, aggs: { values: { terms: { field: `${path}.value`, size } } } } } }])
+    );
+    return { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs };
+  }
+  if (attributes.style === 'zipkin') {
+    return { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs: { values_0: { terms: { field: '_q', size, include: `${literalRegex(key)}=.*` } } } };
+  }
+  const paths = attributes.prefixes.map(({ prefix, encode }) => exactPath(group.catalog, prefix + (encode ? encode(key) : key))).filter((path): path is string => path !== undefined);
+  if (paths.length === 0) {
+    return undefined;
+  }
+  return { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs: Object.fromEntries(paths.map((path, i) => [`values_${i}`, { terms: { field: path, size } }])) };
+}
+
+/** The most frequent values of an attribute, as strings (for pickers and ad hoc filters). */
+export async function findTagValues(searcher: TraceSearcher, options: DiscoveryOptions & { key: string }): Promise<DiscoveredValues> {
+  const values = new Set<string>();
+  const warnings: string[] = [];
+  for (const group of options.resolution.groups) {
+    const body = buildTagValuesRequest(group, options.key, options.window);
+    if (!body) {
+      continue;
+    }
+    const response = await searcher.search(group.indices.join(','), body);
+    warnings.push(...incompleteAnswerWarnings(response));
+    for (const aggregation of Object.values(response.aggregations ?? {}) as Array<KeyBuckets & { only?: KeyBuckets }>) {
+      const keys = bucketKeys(aggregation.only ?? aggregation);
+      const prefix = `${options.key}=`;
+      keys.forEach((value) => values.add(group.schema.search?.attributes.style === 'zipkin' ? value.slice(prefix.length) : value));
+    }
+  }
+  return { values: [...values].sort((a, b) => a.localeCompare(b)), warnings: [...new Set(warnings)] };
+}

@@ -10,6 +10,7 @@
 import { incompleteAnswerWarnings, type SearchResponse } from '../engine/client';
 import type { IndexGroup, Resolution } from '../proto/detect';
 import { readPath } from '../proto/attributes';
+import type { LogicalSpan } from '../proto/model';
 import type { JsonObject } from '../proto/schema';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type SearchSort, type SpanStatusFilter } from '../types';
 import type { TraceSearcher } from './fetchTrace';
@@ -20,8 +21,8 @@ import type { TimeWindow } from './traceById';
 
 /** What a user typed, as the editor and the CLI hold it. */
 export interface SearchInput {
-  service?: string;
-  operation?: string;
+  service?: string | string[];
+  operation?: string | string[];
   tags?: string;
   minDuration?: string;
   maxDuration?: string;
@@ -63,6 +64,13 @@ const STATUSES: SpanStatusFilter[] = ['error', 'ok', 'unset'];
 const SORTS: SearchSort[] = ['recent', 'slowest'];
 
 const blankToUndefined = (value?: string) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+const namesOrUndefined = (value?: string | string[]) => {
+  if (Array.isArray(value)) {
+    const names = value.map((name) => name.trim()).filter((name) => name !== '');
+    return names.length === 0 ? undefined : names.length === 1 ? names[0] : names;
+  }
+  return blankToUndefined(value);
+};
 
 /** Validates and parses what the user typed; every problem is a FilterError naming it. */
 export function parseSearchInput(input: SearchInput): SearchRequest {
@@ -86,8 +94,8 @@ export function parseSearchInput(input: SearchInput): SearchRequest {
   }
   return {
     filters: {
-      service: blankToUndefined(input.service),
-      operation: blankToUndefined(input.operation),
+      service: namesOrUndefined(input.service),
+      operation: namesOrUndefined(input.operation),
       tags: parseLogfmt(input.tags ?? ''),
       minDurationNs,
       maxDurationNs,
@@ -168,7 +176,8 @@ async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup
       for (const bucket of aggregation?.buckets ?? []) {
         ids.add(bucket.key.trace);
       }
-      after = (aggregation?.buckets?.length ?? 0) > 0 ? aggregation?.after_key : undefined;
+      // A short page is the last one (composite fills every page but the last).
+      after = (aggregation?.buckets?.length ?? 0) === COMPOSITE_PAGE ? aggregation?.after_key : undefined;
       if (ids.size >= MAX_MATCHING_TRACES) {
         warnings.push(`more than ${MAX_MATCHING_TRACES.toLocaleString('en-US')} traces match; only the first ${MAX_MATCHING_TRACES.toLocaleString('en-US')} by trace id were ranked. Narrow the search (filters or time range)`);
         return [...ids].slice(0, MAX_MATCHING_TRACES);
@@ -322,6 +331,38 @@ export interface SearchOptions {
   resolution: Resolution;
   window?: TimeWindow;
   request: SearchRequest;
+}
+
+/** Start and duration of every trace with a matching span in the window (for distributions). */
+export async function matchingTraceTimings(searcher: TraceSearcher, options: SearchOptions): Promise<{ durationsMs: number[]; matched: number; warnings: string[] }> {
+  const warnings: string[] = [];
+  const groups = searchableGroups(options.resolution, options.request.filters, options.window, warnings);
+  const matching = await matchingTraceIds(searcher, groups, warnings);
+  const timings = matching.length > 0 ? await aggregateTraces(searcher, groups, matching, false, warnings) : new Map<string, Accumulated>();
+  const durationsMs = [...timings.values()].filter((t) => Number.isFinite(t.startMs)).map((t) => Math.max(0, t.endMs - t.startMs));
+  return { durationsMs, matched: matching.length, warnings: [...new Set(warnings)] };
+}
+
+/** The most recent matching spans themselves (for per-span scatter plots), newest first. */
+export async function searchSpans(searcher: TraceSearcher, options: SearchOptions): Promise<{ spans: LogicalSpan[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const groups = searchableGroups(options.resolution, options.request.filters, options.window, warnings);
+  const spans: LogicalSpan[] = [];
+  for (const searchable of groups) {
+    const response = await searcher.search(searchable.group.indices.join(','), buildMatchingSpansRequest(searchable, options.request.limit));
+    warnings.push(...incompleteAnswerWarnings(response));
+    const read = searchable.group.schema.readHits(response.hits?.hits ?? []);
+    spans.push(...read.spans);
+    warnings.push(...read.warnings);
+  }
+  spans.sort((a, b) => (a.startTimeUnixNano > b.startTimeUnixNano ? -1 : a.startTimeUnixNano < b.startTimeUnixNano ? 1 : 0));
+  return { spans: spans.slice(0, options.request.limit), warnings: [...new Set(warnings)] };
+}
+
+/** The newest matching span documents of one group. Pure. */
+export function buildMatchingSpansRequest(searchable: SearchableGroup, limit: number): JsonObject {
+  const newestFirst = earliestFirst(searchable.group).map((sort) => Object.fromEntries(Object.entries(sort).map(([field, order]) => [field, typeof order === 'string' ? 'desc' : { ...(order as JsonObject), order: 'desc' }])));
+  return { size: limit, track_total_hits: false, query: { bool: { filter: searchable.filter, must_not: searchable.mustNot } }, sort: newestFirst };
 }
 
 /** The limit's top traces among all that match in the window, with their summaries. */

@@ -11,8 +11,9 @@ import type { SpanStatusFilter } from '../types';
 import type { AttributeFilter } from './filters';
 
 export interface SpanFilters {
-  service?: string;
-  operation?: string;
+  /** One value, or several of which a span has one (a multi-value template variable). */
+  service?: string | string[];
+  operation?: string | string[];
   tags: AttributeFilter[];
   minDurationNs?: bigint;
   maxDurationNs?: bigint;
@@ -45,8 +46,9 @@ export function eventExclusion(group: IndexGroup): JsonObject[] {
   return group.schema.eventDocumentField ? [{ exists: { field: group.schema.eventDocumentField } }] : [];
 }
 
-function termsOnFields(paths: string[], value: string): JsonObject | undefined {
-  return paths.length === 0 ? undefined : anyOf(paths.map((path) => ({ term: { [path]: value } })));
+function termsOnFields(paths: string[], value: string | string[]): JsonObject | undefined {
+  const values = Array.isArray(value) ? value : [value];
+  return paths.length === 0 ? undefined : anyOf(paths.map((path) => (values.length === 1 ? { term: { [path]: values[0] } } : { terms: { [path]: values } })));
 }
 
 /** `field` between min and max nanoseconds, in the stored unit, rounded so the comparison stays exact. */

@@ -151,3 +151,95 @@ describe('health check over two producers', () => {
     });
   });
 });
+
+/** An engine holding one trace: answers the three search phases with aggregations. */
+function searchEngine() {
+  const properties = { ...otelMapping.traces.mappings.properties, attributes: { properties: { http: { properties: { method: keyword } } } }, resource: { properties: { attributes: { properties: { service: { properties: { name: keyword } } } } } } };
+  return new FixtureTransport((request) => {
+    if (request.path.includes('/_mapping')) {
+      return { traces: { mappings: { properties } } };
+    }
+    const body = request.body as { aggs?: { traces?: { composite?: unknown; terms?: unknown } } };
+    const shards = { total: 1, successful: 1, failed: 0 };
+    if (body.aggs?.traces?.composite) {
+      return { _shards: shards, aggregations: { traces: { buckets: [{ key: { trace: '4bf92f3577b34da6a3ce929d0e0e4736' }, doc_count: 1 }], after_key: { trace: '4bf92f3577b34da6a3ce929d0e0e4736' } } } };
+    }
+    if (body.aggs?.traces?.terms) {
+      const source = spanHit._source;
+      const hits = { hits: { hits: [{ _source: source }] } };
+      const bucket = { key: '4bf92f3577b34da6a3ce929d0e0e4736', doc_count: 1, start: { value: 1715678467123 }, end: { value: 1715678467165.5 }, errors: { doc_count: 0 }, root: { doc_count: 1, first: hits }, first: hits };
+      return { _shards: shards, aggregations: { traces: { buckets: [bucket] } } };
+    }
+    return { _shards: shards, hits: { hits: [] } };
+  });
+}
+
+const searchBodies = (transport: FixtureTransport) => transport.requests.filter((r) => r.path.includes('/_search')).map((r) => JSON.stringify(r.body));
+
+describe('DataSource.query with queryType search', () => {
+  it('returns the traces table with the summary of each found trace', async () => {
+    const response = await dataSource(searchEngine()).query(request({ queryType: 'search', service: 'checkout' }));
+    expect(response.errors).toBeUndefined();
+    const frame = response.data[0];
+    expect(frame.fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values[0]])).toEqual([
+      ['traceID', '4bf92f3577b34da6a3ce929d0e0e4736'],
+      ['startTime', 1715678467123],
+      ['duration', 42.5],
+      ['rootService', 'checkout'],
+      ['rootName', 'GET /api/cart'],
+      ['spans', 1],
+      ['errors', 0],
+      ['services', ''],
+    ]);
+    expect(frame.fields[0].config.links[0].internal).toMatchObject({ datasourceUid: 'es', query: { queryType: 'traceId' } });
+  });
+
+  it('searches the dashboard range and adds ad hoc filters as exact attribute terms', async () => {
+    const transport = searchEngine();
+    await dataSource(transport).query({ ...request({ queryType: 'search' }), filters: [{ key: 'http.method', operator: '=', value: 'GET "x"' }] });
+    const phaseOne = searchBodies(transport)[0];
+    expect(phaseOne).toContain(JSON.stringify({ term: { 'attributes.http.method': 'GET "x"' } }));
+    expect(phaseOne).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
+    expect(phaseOne).toContain('"composite"');
+  });
+
+  it('refuses ad hoc operators other than = with a message', async () => {
+    const response = await dataSource(searchEngine()).query({ ...request({ queryType: 'search' }), filters: [{ key: 'k', operator: '=~', value: 'v.*' }] });
+    expect(response.errors?.[0].message).toBe("ad hoc filter 'k =~ v.*': only '=' is supported");
+  });
+
+  it('names a bad duration or limit without asking the engine to search', async () => {
+    const transport = searchEngine();
+    const response = await dataSource(transport).query(request({ queryType: 'search', minDuration: '5 parsecs', limit: 20 }));
+    expect(response.errors?.[0].message).toContain("min duration '5 parsecs' is not a duration");
+    const limited = await dataSource(transport).query(request({ queryType: 'search', limit: 5000 }));
+    expect(limited.errors?.[0].message).toBe("limit '5000' must be a whole number from 1 to 1000");
+    expect(searchBodies(transport)).toEqual([]);
+  });
+
+  it('answers scatter with one point per trace and histogram with duration buckets', async () => {
+    const scatter = await dataSource(searchEngine()).query(request({ queryType: 'scatter' }));
+    expect(scatter.data[0].fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values[0]])).toEqual([
+      ['time', 1715678467123],
+      ['duration', 42.5],
+      ['error', false],
+      ['service', 'checkout'],
+      ['name', 'GET /api/cart'],
+      ['traceID', '4bf92f3577b34da6a3ce929d0e0e4736'],
+    ]);
+    const histogram = await dataSource(searchEngine()).query(request({ queryType: 'histogram' }));
+    expect(histogram.data[0].fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values])).toEqual([['xMin', [32]], ['xMax', [64]], ['count', [1]]]);
+  });
+});
+
+describe('DataSource template variables and ad hoc keys', () => {
+  it('lists attribute keys from the mapping for ad hoc filters', async () => {
+    const mapping = { traces: { mappings: { properties: { ...otelMapping.traces.mappings.properties, attributes: { properties: { http: { properties: { method: keyword } } } }, resource: { properties: { attributes: { properties: { service: { properties: { name: keyword } } } } } } } } } };
+    const ds = dataSource(engine({ mapping }));
+    expect(await ds.getTagKeys()).toEqual([{ text: 'http.method' }, { text: 'service.name' }]);
+  });
+
+  it('asks for the service of an operations variable instead of listing everything', async () => {
+    await expect(dataSource(engine()).listForVariable({ kind: 'operations' })).rejects.toThrow('choose the service whose operations the variable lists');
+  });
+});
