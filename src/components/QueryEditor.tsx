@@ -5,6 +5,7 @@ import React, { type ChangeEvent, type KeyboardEvent, type ReactNode } from 'rea
 import type { DataSource } from '../datasource/DataSource';
 import { validateTraceId } from '../proto/ids';
 import type { EsTracesOptions, EsTracesQuery, QueryType } from '../types';
+import { SearchEditor } from './SearchEditor';
 
 export type QueryEditorPropsType = QueryEditorProps<DataSource, EsTracesQuery, EsTracesOptions>;
 
@@ -13,6 +14,7 @@ interface QueryTypeEditorProps {
   query: EsTracesQuery;
   onChange: (query: EsTracesQuery) => void;
   onRunQuery: () => void;
+  datasource: DataSource;
 }
 
 /** The message for a malformed id; none for an empty field or a template variable. */
@@ -68,17 +70,32 @@ function TraceIdEditor({ query, onChange, onRunQuery }: QueryTypeEditorProps) {
 }
 
 /**
- * The query types the editor offers, each with its own editor. Later kinds (search, scatter, ...)
- * are added here, and nowhere else.
+ * The query types the editor offers, each with its own editor. Search, scatter and histogram share
+ * one filter form. Later kinds are added here, and nowhere else.
  */
 const QUERY_TYPES: Array<{
   label: string;
   value: QueryType;
   description: string;
   editor: (props: QueryTypeEditorProps) => ReactNode;
-}> = [{ label: 'Trace ID', value: 'traceId', description: 'Show one trace by its id', editor: TraceIdEditor }];
+}> = [
+  { label: 'Trace ID', value: 'traceId', description: 'Show one trace by its id', editor: TraceIdEditor },
+  {
+    label: 'Search',
+    value: 'search',
+    description: 'Find traces by service, operation, attributes, duration and status',
+    editor: SearchEditor,
+  },
+  {
+    label: 'Scatter',
+    value: 'scatter',
+    description: 'One point per trace (or span): start time against duration',
+    editor: SearchEditor,
+  },
+  { label: 'Histogram', value: 'histogram', description: 'Distribution of trace durations', editor: SearchEditor },
+];
 
-export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorPropsType) {
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEditorPropsType) {
   const queryType = query.queryType ?? 'traceId';
   const current = QUERY_TYPES.find((type) => type.value === queryType);
   // Keep queryType explicit in what is stored, so a saved query says what it is.
@@ -96,7 +113,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorPropsTyp
         />
       </Field>
       {Editor ? (
-        <Editor query={withType} onChange={onChange} onRunQuery={onRunQuery} />
+        <Editor query={withType} onChange={onChange} onRunQuery={onRunQuery} datasource={datasource} />
       ) : (
         <div>{`Query type '${queryType}' is not supported by this version of the plugin.`}</div>
       )}

@@ -40,6 +40,51 @@ describe('QueryEditor query type', () => {
     expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
   });
 
+  it('offers four query types: Trace ID, Search, Scatter and Histogram', () => {
+    setup();
+    expect(screen.getAllByRole('radio').map((radio) => radio.getAttribute('title'))).toEqual([
+      'Trace ID',
+      'Search',
+      'Scatter',
+      'Histogram',
+    ]);
+  });
+
+  it('describes each query type', async () => {
+    setup();
+    await userEvent.hover(screen.getByRole('radio', { name: 'Search' }));
+    expect(
+      await screen.findByText('Find traces by service, operation, attributes, duration and status')
+    ).toBeInTheDocument();
+  });
+
+  it('shows the search form, and saves queryType search, when Search is chosen', async () => {
+    const { onChange, onRunQuery } = setup({ query: 'abc' });
+    await userEvent.click(screen.getByRole('radio', { name: 'Search' }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', query: 'abc' });
+    expect(onRunQuery).not.toHaveBeenCalled();
+    expect(screen.queryByRole('textbox', { name: 'Trace ID' })).not.toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Service' })).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Operation' })).toBeDisabled();
+    expect(screen.getByRole('textbox', { name: /^Attributes/ })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Min duration' })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Max duration' })).toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: 'Any' })).toBeChecked();
+    expect(screen.getByRole('spinbutton', { name: 'Limit' })).toHaveValue(20);
+    expect(screen.getByRole('radio', { name: 'Recent' })).toBeChecked();
+  });
+
+  it.each([
+    ['Scatter', 'scatter'],
+    ['Histogram', 'histogram'],
+  ])('shows the same filter form for %s', async (label, queryType) => {
+    const { onChange } = setup();
+    await userEvent.click(screen.getByRole('radio', { name: label }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType });
+    expect(screen.getByRole('combobox', { name: 'Service' })).toBeInTheDocument();
+    expect(screen.getByRole('spinbutton', { name: 'Limit' })).toBeInTheDocument();
+  });
+
   it('treats a query without a type as a trace id query', () => {
     setup({ queryType: undefined });
     expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
