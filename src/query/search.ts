@@ -7,7 +7,7 @@
  * 3. for the top N, the summaries: span and error counts, services, root service and name.
  * A pattern over several producers is searched group by group and merged per trace.
  */
-import { incompleteAnswerWarnings, type SearchResponse } from '../engine/client';
+import { incompleteAnswerWarnings, type SearchResponse, totalHits } from '../engine/client';
 import type { IndexGroup, Resolution } from '../proto/detect';
 import { readPath } from '../proto/attributes';
 import type { LogicalSpan } from '../proto/model';
@@ -16,7 +16,7 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type SearchSort, type SpanStatu
 import type { TraceSearcher } from './fetchTrace';
 import { FilterError, parseDuration, parseLogfmt } from './filters';
 import { QueryError } from './resolve';
-import { earliestFirst, endSource, exactFields, rootClause, type SpanFilters, spanFilterClauses, startSource, statusClause } from './searchClauses';
+import { attributeKeyClause, earliestFirst, endSource, exactFields, rootClause, type SpanFilters, spanFilterClauses, startSource, statusClause } from './searchClauses';
 import type { TimeWindow } from './traceById';
 
 /** What a user typed, as the editor and the CLI hold it. */
@@ -113,13 +113,34 @@ interface SearchableGroup {
   mustNot: JsonObject[];
 }
 
+/** For groups whose attribute keys are data: the first filter key no span of the group has. */
+async function unknownDataKeys(searcher: TraceSearcher, resolution: Resolution, filters: SpanFilters): Promise<Map<IndexGroup, string>> {
+  const unknown = new Map<IndexGroup, string>();
+  for (const group of resolution.groups) {
+    for (const { key } of filters.tags) {
+      const clause = attributeKeyClause(group, key);
+      if (!clause) {
+        break;
+      }
+      const response = await searcher.search(group.indices.join(','), { size: 0, terminate_after: 1, track_total_hits: true, query: clause });
+      if (totalHits(response) === 0) {
+        unknown.set(group, key);
+        break;
+      }
+    }
+  }
+  return unknown;
+}
+
 /** The groups that can answer, each with its clauses; an error when none can, naming why. */
-function searchableGroups(resolution: Resolution, filters: SpanFilters, window: TimeWindow | undefined, warnings: string[]): SearchableGroup[] {
+async function searchableGroups(searcher: TraceSearcher, resolution: Resolution, filters: SpanFilters, window: TimeWindow | undefined, warnings: string[]): Promise<SearchableGroup[]> {
   const usable: SearchableGroup[] = [];
   const reasons: string[] = [];
   let unknownOnly = true;
+  const unknownKeys = await unknownDataKeys(searcher, resolution, filters);
   for (const group of resolution.groups) {
-    const clauses = spanFilterClauses(group, filters);
+    const unknownKey = unknownKeys.get(group);
+    const clauses: ReturnType<typeof spanFilterClauses> = unknownKey === undefined ? spanFilterClauses(group, filters) : { ok: false, reason: `unknown attribute '${unknownKey}': no span in ${group.indices.join(', ')} has it` };
     const traceField = exactFields(group, 'traceId')[0];
     if (!clauses.ok) {
       reasons.push(clauses.reason);
@@ -336,7 +357,7 @@ export interface SearchOptions {
 /** Start and duration of every trace with a matching span in the window (for distributions). */
 export async function matchingTraceTimings(searcher: TraceSearcher, options: SearchOptions): Promise<{ durationsMs: number[]; matched: number; warnings: string[] }> {
   const warnings: string[] = [];
-  const groups = searchableGroups(options.resolution, options.request.filters, options.window, warnings);
+  const groups = await searchableGroups(searcher, options.resolution, options.request.filters, options.window, warnings);
   const matching = await matchingTraceIds(searcher, groups, warnings);
   const timings = matching.length > 0 ? await aggregateTraces(searcher, groups, matching, false, warnings) : new Map<string, Accumulated>();
   const durationsMs = [...timings.values()].filter((t) => Number.isFinite(t.startMs)).map((t) => Math.max(0, t.endMs - t.startMs));
@@ -346,7 +367,7 @@ export async function matchingTraceTimings(searcher: TraceSearcher, options: Sea
 /** The most recent matching spans themselves (for per-span scatter plots), newest first. */
 export async function searchSpans(searcher: TraceSearcher, options: SearchOptions): Promise<{ spans: LogicalSpan[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const groups = searchableGroups(options.resolution, options.request.filters, options.window, warnings);
+  const groups = await searchableGroups(searcher, options.resolution, options.request.filters, options.window, warnings);
   const spans: LogicalSpan[] = [];
   for (const searchable of groups) {
     const response = await searcher.search(searchable.group.indices.join(','), buildMatchingSpansRequest(searchable, options.request.limit));
@@ -369,7 +390,7 @@ export function buildMatchingSpansRequest(searchable: SearchableGroup, limit: nu
 export async function searchTraces(searcher: TraceSearcher, options: SearchOptions): Promise<SearchResult> {
   const warnings: string[] = [];
   const { filters, limit, sort } = options.request;
-  const groups = searchableGroups(options.resolution, filters, options.window, warnings);
+  const groups = await searchableGroups(searcher, options.resolution, filters, options.window, warnings);
   const matching = await matchingTraceIds(searcher, groups, warnings);
   let top = matching;
   if (matching.length > limit) {

@@ -164,6 +164,21 @@ export function attributeClause(group: IndexGroup, filter: AttributeFilter): { c
   return { problem: `unknown attribute '${filter.key}': no span or resource attribute of that name is mapped in ${group.indices.join(', ')}`, unknown: true };
 }
 
+/**
+ * Where attribute keys are data (Jaeger tags, Zipkin `_q`), a clause finding any span with the key,
+ * so an unknown key can be named instead of silently matching nothing; undefined where the mapping
+ * already says which keys exist.
+ */
+export function attributeKeyClause(group: IndexGroup, key: string): JsonObject | undefined {
+  const style = facts(group)?.attributes.style;
+  if (style === 'jaeger') {
+    const nested = ['tags', 'process.tags'].map((path) => ({ nested: { path, query: { term: { [`${path}.key`]: key } } } }));
+    const fields = ['tag.', 'process.tag.'].map((prefix) => `${prefix}${key.replace(/\./g, '@')}`).filter((path) => group.catalog.has(path));
+    return anyOf([...nested, ...fields.map((field) => ({ exists: { field } }))]);
+  }
+  return style === 'zipkin' ? { term: { _q: key } } : undefined;
+}
+
 /** All span-level filters for one group: a span matches when it matches every one of them. */
 export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): GroupClauses {
   const search = facts(group);

@@ -22,8 +22,6 @@ const CANNOT_STORE: Record<string, string[]> = {
   // Zipkin keeps only the service name of the resource.
   zipkin: ['span and resource attributes on one span'],
 };
-/** Where attribute keys are data rather than mapping, an unknown key matches nothing instead of failing. */
-const KEYS_AS_DATA = new Set(['jaeger', 'zipkin']);
 const EXPECTED_KEYS: Record<string, string[]> = {
   // APM label names lose '.' to '_' on the way in, so the keys come back encoded.
   'elastic-apm': ['app_tier', 'app_note', 'app_user_vip', 'http_response_status_code', 'deployment_environment'],
@@ -147,11 +145,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     it('names an unknown attribute or a value of the wrong type instead of searching', async () => {
       const resolution = await resolvePattern(client, `${index}*`, 'auto');
       const unknown = searchTraces(client, { resolution, request: parseSearchInput({ tags: 'no.such.attribute=1' }) });
-      if (KEYS_AS_DATA.has(schema)) {
-        await expect(unknown).resolves.toMatchObject({ traces: [] });
-      } else {
-        await expect(unknown).rejects.toThrow("unknown attribute 'no.such.attribute'");
-      }
+      await expect(unknown).rejects.toThrow("unknown attribute 'no.such.attribute'");
       if (schema === 'otel') {
         await expect(searchTraces(client, { resolution, request: parseSearchInput({ tags: 'http.response.status_code=abc' }) })).rejects.toThrow("attribute 'http.response.status_code' holds numbers (long), and 'abc' is not a number");
       }
