@@ -152,3 +152,19 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     });
   });
 });
+
+describe('estraces search refuses bad input before reaching any engine', () => {
+  // Port 9 (discard) has no engine: a message about the input proves nothing was sent.
+  const unreachable = 'http://127.0.0.1:9';
+  it.each([
+    [['--min-duration', 'fast'], "min duration 'fast' is not a duration"],
+    [['--tags', 'name="unclosed'], "the quoted value of 'name' is not closed"],
+    [['--limit', '0'], "limit '0' must be a whole number from 1 to 1000"],
+    [['--status', 'broken'], "status 'broken' is not one of error, ok, unset"],
+  ])('%j', async (args, message) => {
+    const run = await runCli(['search', '--url', unreachable, '--index', 'traces*', ...args]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+  });
+});

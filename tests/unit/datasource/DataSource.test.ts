@@ -1,6 +1,9 @@
 import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 
+import { lastValueFrom } from 'rxjs';
+
 import { DataSource } from '../../../src/datasource/DataSource';
+import type { EsTracesVariableSupport } from '../../../src/datasource/variables';
 import { EngineError } from '../../../src/engine/errors';
 import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
 import type { EsTracesOptions, EsTracesQuery } from '../../../src/types';
@@ -237,6 +240,37 @@ describe('DataSource template variables and ad hoc keys', () => {
     const mapping = { traces: { mappings: { properties: { ...otelMapping.traces.mappings.properties, attributes: { properties: { http: { properties: { method: keyword } } } }, resource: { properties: { attributes: { properties: { service: { properties: { name: keyword } } } } } } } } } };
     const ds = dataSource(engine({ mapping }));
     expect(await ds.getTagKeys()).toEqual([{ text: 'http.method' }, { text: 'service.name' }]);
+  });
+
+  it('lists the top values of an attribute for ad hoc filters, over the given range, booleans as true/false', async () => {
+    const mapping = { traces: { mappings: { properties: { ...otelMapping.traces.mappings.properties, attributes: { properties: { app: { properties: { vip: { type: 'boolean' } } } } } } } } };
+    const transport = new FixtureTransport((request) => {
+      if (request.path.includes('/_mapping')) {
+        return mapping;
+      }
+      return { _shards: { total: 1, successful: 1, failed: 0 }, aggregations: { values_0: { buckets: [{ key: 1, key_as_string: 'true' }, { key: 0, key_as_string: 'false' }] } } };
+    });
+    const range = request({}).range;
+    expect(await dataSource(transport).getTagValues({ key: 'app.vip', filters: [], timeRange: range })).toEqual([{ text: 'false' }, { text: 'true' }]);
+    const body = JSON.stringify(transport.requests.find((r) => r.path.includes('/_search'))?.body);
+    expect(body).toContain('"terms":{"field":"attributes.app.vip","size":100}');
+    expect(body).toContain('"gte":1715678400000');
+  });
+
+  it('answers a services variable with the services of the range, as text and value', async () => {
+    const transport = new FixtureTransport((request) => {
+      if (request.path.includes('/_mapping')) {
+        return { traces: { mappings: { properties: { ...otelMapping.traces.mappings.properties, resource: { properties: { attributes: { properties: { service: { properties: { name: keyword } } } } } } } } } };
+      }
+      return { _shards: { total: 1, successful: 1, failed: 0 }, aggregations: { values_0: { buckets: [{ key: 'checkout' }, { key: 'über-café' }] } } };
+    });
+    const variables = dataSource(transport).variables as EsTracesVariableSupport;
+    const variableRequest = { ...request({}), targets: [{ refId: 'v', kind: 'services' as const }] };
+    const response = await lastValueFrom(variables.query(variableRequest as never));
+    expect(response.data).toEqual([
+      { text: 'checkout', value: 'checkout' },
+      { text: 'über-café', value: 'über-café' },
+    ]);
   });
 
   it('asks for the service of an operations variable instead of listing everything', async () => {
