@@ -232,15 +232,22 @@ function traceBuckets(response: SearchResponse): TermsBucket[] {
   return ((response.aggregations?.traces as { buckets?: TermsBucket[] } | undefined)?.buckets ?? []);
 }
 
+/**
+ * What an aggregation pass computes per trace: only the start (enough to rank `recent`), start and
+ * end (to rank `slowest` and for distributions), or the whole summary.
+ */
+export type AggregationPass = 'start' | 'timing' | 'summaries';
+
 /** Start and end aggregations of one group, or undefined when its mapping cannot give them. */
-function timingAggs(group: IndexGroup): { aggs: JsonObject; read: (bucket: TermsBucket) => Partial<Timing> } | undefined {
+function timingAggs(group: IndexGroup, pass: AggregationPass): { aggs: JsonObject; read: (bucket: TermsBucket) => Partial<Timing> } | undefined {
   const start = startSource(group);
   const end = endSource(group);
   if (!start || !end) {
     return undefined;
   }
   return {
-    aggs: { start: { min: start.agg }, end: { max: end.agg } },
+    // The end costs a script on most schemas, so it is left out where only the start is needed.
+    aggs: pass === 'start' ? { start: { min: start.agg } } : { start: { min: start.agg }, end: { max: end.agg } },
     read: (bucket) => ({
       startMs: typeof bucket.start?.value === 'number' ? start.toMs(bucket.start.value) : undefined,
       endMs: typeof bucket.end?.value === 'number' ? end.toMs(bucket.end.value) : undefined,
@@ -249,14 +256,14 @@ function timingAggs(group: IndexGroup): { aggs: JsonObject; read: (bucket: Terms
 }
 
 /** Phases 2 and 3 request: aggregations per trace over all spans of the given traces. Pure. */
-export function buildTraceAggregationRequest(searchable: SearchableGroup, traceIds: string[], summaries: boolean): JsonObject | undefined {
+export function buildTraceAggregationRequest(searchable: SearchableGroup, traceIds: string[], pass: AggregationPass): JsonObject | undefined {
   const { group, traceField } = searchable;
-  const timing = timingAggs(group);
+  const timing = timingAggs(group, pass);
   if (!timing) {
     return undefined;
   }
   const aggs: JsonObject = { ...timing.aggs };
-  if (summaries) {
+  if (pass === 'summaries') {
     const source = [...new Set([group.schema.paths.serviceName, ...(group.schema.paths.alternates?.serviceName ?? []), group.schema.paths.name, ...(group.schema.paths.alternates?.name ?? [])])];
     const earliest = { top_hits: { size: 1, sort: earliestFirst(group), _source: source } };
     aggs.errors = { filter: statusClause(group, 'error') };
@@ -294,15 +301,15 @@ function firstString(source: JsonObject | undefined, paths: string[]): string | 
   return undefined;
 }
 
-async function aggregateTraces(searcher: TraceSearcher, groups: SearchableGroup[], traceIds: string[], summaries: boolean, warnings: string[]): Promise<Map<string, Accumulated>> {
+async function aggregateTraces(searcher: TraceSearcher, groups: SearchableGroup[], traceIds: string[], pass: AggregationPass, warnings: string[]): Promise<Map<string, Accumulated>> {
   const traces = new Map<string, Accumulated>();
   for (const searchable of groups) {
     const { group } = searchable;
-    const timing = timingAggs(group);
+    const timing = timingAggs(group, pass);
     const servicePaths = [group.schema.paths.serviceName, ...(group.schema.paths.alternates?.serviceName ?? [])];
     const namePaths = [group.schema.paths.name, ...(group.schema.paths.alternates?.name ?? [])];
     for (let offset = 0; offset < traceIds.length; offset += CHUNK) {
-      const request = buildTraceAggregationRequest(searchable, traceIds.slice(offset, offset + CHUNK), summaries);
+      const request = buildTraceAggregationRequest(searchable, traceIds.slice(offset, offset + CHUNK), pass);
       if (!request || !timing) {
         warnings.push(`${group.indices.join(', ')}: the start time cannot be aggregated in this mapping, so its traces have no start or duration`);
         break;
@@ -359,7 +366,7 @@ export async function matchingTraceTimings(searcher: TraceSearcher, options: Sea
   const warnings: string[] = [];
   const groups = await searchableGroups(searcher, options.resolution, options.request.filters, options.window, warnings);
   const matching = await matchingTraceIds(searcher, groups, warnings);
-  const timings = matching.length > 0 ? await aggregateTraces(searcher, groups, matching, false, warnings) : new Map<string, Accumulated>();
+  const timings = matching.length > 0 ? await aggregateTraces(searcher, groups, matching, 'timing', warnings) : new Map<string, Accumulated>();
   const durationsMs = [...timings.values()].filter((t) => Number.isFinite(t.startMs)).map((t) => Math.max(0, t.endMs - t.startMs));
   return { durationsMs, matched: matching.length, warnings: [...new Set(warnings)] };
 }
@@ -394,10 +401,10 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
   const matching = await matchingTraceIds(searcher, groups, warnings);
   let top = matching;
   if (matching.length > limit) {
-    const timings = await aggregateTraces(searcher, groups, matching, false, warnings);
+    const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
     top = rank([...timings.entries()], sort).slice(0, limit);
   }
-  const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, true, warnings) : new Map<string, Accumulated>();
+  const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, 'summaries', warnings) : new Map<string, Accumulated>();
   const ordered = rank([...summaries.entries()], sort).slice(0, limit);
   const traces = ordered.map((traceId) => {
     const entry = summaries.get(traceId)!;

@@ -134,9 +134,14 @@ describe('search requests', () => {
   });
 
   it('summarises the found traces over all their spans: counts, errors, services, root and first span', () => {
-    const body = buildTraceAggregationRequest(searchable, ['t1', 't2'], true) as { query: unknown; aggs: { traces: { terms: unknown; aggs: Record<string, unknown> } } };
+    const body = buildTraceAggregationRequest(searchable, ['t1', 't2'], 'summaries') as { query: unknown; aggs: { traces: { terms: unknown; aggs: Record<string, unknown> } } };
     expect(body.query).toEqual({ bool: { filter: [{ terms: { traceId: ['t1', 't2'] } }], must_not: [] } });
     expect(body.aggs.traces.terms).toEqual({ field: 'traceId', size: 2 });
     expect(Object.keys(body.aggs.traces.aggs).sort()).toEqual(['end', 'errors', 'first', 'root', 'services_0', 'start']);
+  });
+
+  it('ranks recent traces on their start alone, leaving out the end (a script on most schemas)', () => {
+    const body = buildTraceAggregationRequest(searchable, ['t1'], 'start') as { aggs: { traces: { aggs: Record<string, unknown> } } };
+    expect(body.aggs.traces.aggs).toEqual({ start: { min: { field: 'startTime' } } });
   });
 });
