@@ -301,6 +301,7 @@ export const otelSchema: SpanSchema = {
     statusCode: 'status.code',
   },
   eventDocumentField: 'event_name',
+  logRecordFields: ['severity_text', 'severity_number', 'body'],
   search: {
     durations: [{ field: 'duration', unit: 'ns' }],
     start: { field: '@timestamp', unit: 'otelMillisString' },

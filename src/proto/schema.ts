@@ -102,6 +102,12 @@ export interface SpanSchema {
    * field existing); trace queries then fetch spans and events separately so the span cap counts spans.
    */
   eventDocumentField?: string;
+  /**
+   * Fields only log records have, for producers that keep logs in the indices span patterns also
+   * cover (the otel exporter's `NAME-logs` holds span events and logs): such documents are neither
+   * spans nor span events.
+   */
+  logRecordFields?: string[];
   detect(catalog: FieldCatalog): Detection;
   /**
    * A filter clause on the start time for this mapping, in epoch nanoseconds, or undefined when

@@ -8,6 +8,7 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { exactPath } from '../proto/fieldCatalog';
 import type { JsonObject } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
+import { eventExclusion } from './searchClauses';
 import type { TimeWindow } from './traceById';
 
 export interface DiscoveryOptions {
@@ -53,7 +54,13 @@ export function buildValuesRequest(group: IndexGroup, field: 'serviceName' | 'na
     filter.push({ bool: { should: services.map((path) => ({ term: { [path]: options.service } })), minimum_should_match: 1 } });
   }
   const aggs = Object.fromEntries(targets.map((path, i) => [`values_${i}`, { terms: { field: path, size: options.size ?? DEFAULT_SIZE, order: { _key: 'asc' } } }]));
-  return { body: { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs }, warnings };
+  return { body: { size: 0, track_total_hits: false, query: spanDocuments(group, filter), aggs }, warnings };
+}
+
+/** `filter` over span documents only: span events and log records kept beside spans are left out. */
+function spanDocuments(group: IndexGroup, filter: JsonObject[]): JsonObject {
+  const mustNot = eventExclusion(group);
+  return { bool: mustNot.length > 0 ? { filter, must_not: mustNot } : { filter } };
 }
 
 interface TermsAggregation {
@@ -211,7 +218,7 @@ export function buildTagValuesRequest(group: IndexGroup, key: string, window?: T
   if (paths.length === 0) {
     return undefined;
   }
-  return { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs: Object.fromEntries(paths.map((path, i) => [`values_${i}`, { terms: { field: path, size } }])) };
+  return { size: 0, track_total_hits: false, query: spanDocuments(group, filter), aggs: Object.fromEntries(paths.map((path, i) => [`values_${i}`, { terms: { field: path, size } }])) };
 }
 
 /** The most frequent values of an attribute, as strings (for pickers and ad hoc filters). */

@@ -41,9 +41,10 @@ function facts(group: IndexGroup): SearchFacts | undefined {
   return group.schema.search;
 }
 
-/** Keeps event documents (stored beside spans by some producers) out of span searches. */
+/** Keeps event documents and log records (stored beside spans by some producers) out of span searches. */
 export function eventExclusion(group: IndexGroup): JsonObject[] {
-  return group.schema.eventDocumentField ? [{ exists: { field: group.schema.eventDocumentField } }] : [];
+  const markers = [...(group.schema.eventDocumentField ? [group.schema.eventDocumentField] : []), ...(group.schema.logRecordFields ?? [])];
+  return markers.map((field) => ({ exists: { field } }));
 }
 
 function termsOnFields(paths: string[], value: string | string[]): JsonObject | undefined {

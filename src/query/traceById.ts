@@ -43,13 +43,14 @@ export function buildTraceByIdRequest(request: TraceByIdRequest): BuiltRequest {
       warnings.push(`the mapping of '${schema.paths.start}' cannot be filtered by time, so the whole index was searched`);
     }
   }
-  const bool: JsonObject = { filter };
+  const logRecords = (schema.logRecordFields ?? []).map((field) => ({ exists: { field } }));
+  const bool: JsonObject = { filter, ...(logRecords.length > 0 ? { must_not: logRecords } : {}) };
   if (schema.eventDocumentField) {
     const marker = { exists: { field: schema.eventDocumentField } };
     if (request.documents === 'events') {
       filter.push(marker);
     } else {
-      bool.must_not = [marker];
+      bool.must_not = [marker, ...logRecords];
     }
   }
   const body: JsonObject = {

@@ -83,11 +83,12 @@ describe('span filter clauses', () => {
     expect(clauses).toEqual({ ok: true, filter: [{ range: { duration: { gte: 2, lte: 2 } } }], mustNot: [] });
   });
 
-  it('keeps otel event documents out of span searches and uses exact service and name fields', () => {
+  it('keeps otel span events and log records out of span searches and uses exact service and name fields', () => {
     expect(spanFilterClauses(otelDynamic, { tags: [], service: ['a', 'b'], operation: 'GET /' })).toEqual({
       ok: true,
       filter: [{ terms: { 'resource.attributes.service.name.keyword': ['a', 'b'] } }, { term: { 'name.keyword': 'GET /' } }],
-      mustNot: [{ exists: { field: 'event_name' } }],
+      // Span events and log records share the exporter's NAME-logs index.
+      mustNot: [{ exists: { field: 'event_name' } }, { exists: { field: 'severity_text' } }, { exists: { field: 'severity_number' } }, { exists: { field: 'body' } }],
     });
   });
 
