@@ -47,6 +47,21 @@ export interface EsTracesQuery extends DataQuery {
   sort?: SearchSort;
   /** Scatter: one point per matching span instead of per trace. */
   perSpan?: boolean;
+  /** Logs: the trace id every log line carries. */
+  traceId?: string;
+  /** Logs: the span id every log line carries. */
+  spanId?: string;
+  /** Logs: severity (case-insensitive), e.g. error. */
+  severity?: string;
+  /** Logs: text the body contains, taken literally. */
+  text?: string;
+  /**
+   * Logs: search the time of the span (or, without a span id, of the trace) widened by the
+   * tracesToLogsV2 shifts, instead of the dashboard range. Set by the trace view's span links.
+   */
+  spanWindow?: boolean;
+  /** Logs: the volume over time (counts per severity) instead of the lines. */
+  logsVolume?: boolean;
 }
 
 export type SpanStatusFilter = 'error' | 'ok' | 'unset';
@@ -72,6 +87,28 @@ export const DEFAULT_QUERY: Partial<EsTracesQuery> = {
 /** Default cap on the spans of one trace; beyond it the trace is truncated with a warning. */
 export const DEFAULT_MAX_TRACE_SPANS = 100_000;
 
+/** The logs schemas the plugin reads (`auto` detects them like span schemas). */
+export const LOG_SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'elastic-apm', 'data-prepper', 'bklog'] as const;
+export type LogSchemaName = (typeof LOG_SCHEMA_NAMES)[number];
+
+/** Grafana's trace-to-logs settings, under the key its trace view reads (`tracesToLogsV2`). */
+export interface TracesToLogsOptions {
+  /** The logs data source; unset means this data source. */
+  datasourceUid?: string;
+  /** Grafana interval strings such as `-2s`, `5m`; added to the span start and end. */
+  spanStartTimeShift?: string;
+  spanEndTimeShift?: string;
+  filterByTraceID?: boolean;
+  filterBySpanID?: boolean;
+  /** Span or resource attributes to match in the logs; `value` renames the field (empty: same name). */
+  tags?: Array<{ key: string; value?: string }>;
+  customQuery?: boolean;
+  query?: string;
+}
+
+/** The data source types Grafana's trace view can build an Elasticsearch/OpenSearch logs query for. */
+export const LOGS_TARGET_TYPES = ['elasticsearch', 'grafana-opensearch-datasource'] as const;
+
 /** jsonData: visible to every viewer, so never a secret. */
 export interface EsTracesOptions extends DataSourceJsonData {
   /** Index pattern holding spans (and, for schemas that keep them apart, span events). */
@@ -85,4 +122,7 @@ export interface EsTracesOptions extends DataSourceJsonData {
   maxTraceSpans?: number;
   /** Request timeout in seconds for each engine call (default 60). */
   timeoutSeconds?: number;
+  /** The logs schema (`auto` detects it). */
+  logsSchema?: 'auto' | LogSchemaName;
+  tracesToLogsV2?: TracesToLogsOptions;
 }

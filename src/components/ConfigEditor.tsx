@@ -1,18 +1,15 @@
 import { type DataSourcePluginOptionsEditorProps, type SelectableValue } from '@grafana/data';
-import {
-  Combobox,
-  type ComboboxOption,
-  DataSourceHttpSettings,
-  Field,
-  FieldSet,
-  Input,
-} from '@grafana/ui';
+import { Combobox, type ComboboxOption, DataSourceHttpSettings, Field, FieldSet, Input } from '@grafana/ui';
 import React, { type ChangeEvent, useState } from 'react';
+
+import { TracesToLogsSettings } from './TracesToLogsSettings';
 
 import {
   DEFAULT_MAX_TRACE_SPANS,
   type EsTracesOptions,
   type FieldOverrides,
+  LOG_SCHEMA_NAMES,
+  type LogSchemaName,
   SCHEMA_NAMES,
   type SchemaSetting,
 } from '../types';
@@ -39,6 +36,27 @@ export const SCHEMA_OPTIONS: Array<ComboboxOption<SchemaSetting>> = (
   value,
   label: value,
   description: SCHEMA_DESCRIPTIONS[value],
+}));
+
+export type LogsSchemaSetting = 'auto' | LogSchemaName;
+
+const LOGS_SCHEMA_DESCRIPTIONS: Record<LogsSchemaSetting, string> = {
+  auto: 'Detect from the mapping of the logs indices',
+  otel: 'OpenTelemetry Collector elasticsearch exporter, otel mode',
+  'otel-raw': 'OpenTelemetry Collector elasticsearch exporter, none/raw modes',
+  ecs: 'OpenTelemetry Collector elasticsearch exporter, ecs mode',
+  'elastic-apm': 'Elastic APM',
+  'data-prepper': 'OpenSearch Data Prepper',
+  bklog: 'BlueKing OTLP',
+};
+
+/** `auto` first, then every logs producer the plugin reads. */
+export const LOGS_SCHEMA_OPTIONS: Array<ComboboxOption<LogsSchemaSetting>> = (
+  ['auto', ...LOG_SCHEMA_NAMES] as LogsSchemaSetting[]
+).map((value) => ({
+  value,
+  label: value,
+  description: LOGS_SCHEMA_DESCRIPTIONS[value],
 }));
 
 export const MAX_SPANS_LIMIT = 1_000_000;
@@ -158,10 +176,32 @@ function useCheckedNumber(
 }
 
 /** A whole-number setting whose message shows while typing and whose value is stored when valid. */
-function NumberField({ id, label, description, max, checked }: { id: string; label: string; description: string; max: number; checked: ReturnType<typeof useCheckedNumber> }) {
+function NumberField({
+  id,
+  label,
+  description,
+  max,
+  checked,
+}: {
+  id: string;
+  label: string;
+  description: string;
+  max: number;
+  checked: ReturnType<typeof useCheckedNumber>;
+}) {
   return (
     <Field label={label} description={description} invalid={checked.error !== undefined} error={checked.error}>
-      <Input id={id} type="number" min={1} max={max} step={1} value={checked.text} onChange={checked.onChange} onBlur={checked.onBlur} width={20} />
+      <Input
+        id={id}
+        type="number"
+        min={1}
+        max={max}
+        step={1}
+        value={checked.text}
+        onChange={checked.onChange}
+        onBlur={checked.onBlur}
+        width={20}
+      />
     </Field>
   );
 }
@@ -228,6 +268,18 @@ export function ConfigEditor(props: ConfigEditorProps) {
             width={40}
           />
         </Field>
+        <Field
+          label="Logs schema"
+          description="How the logs are stored: detect it from the mapping, or name the producer"
+        >
+          <Combobox<LogsSchemaSetting>
+            id="estraces-logs-schema"
+            options={LOGS_SCHEMA_OPTIONS}
+            value={jsonData.logsSchema ?? 'auto'}
+            onChange={(option: SelectableValue<LogsSchemaSetting>) => update({ logsSchema: option.value ?? 'auto' })}
+            width={40}
+          />
+        </Field>
         <Field label="Schema" description="How the spans are stored: detect it from the mapping, or name the producer">
           <Combobox<SchemaSetting>
             id="estraces-schema"
@@ -258,6 +310,8 @@ export function ConfigEditor(props: ConfigEditorProps) {
           checked={timeout}
         />
       </FieldSet>
+
+      <TracesToLogsSettings value={jsonData.tracesToLogsV2} onChange={(tracesToLogsV2) => update({ tracesToLogsV2 })} />
     </>
   );
 }

@@ -1,10 +1,36 @@
-import type { DataSourceSettings } from '@grafana/data';
+import type { DataSourceInstanceSettings, DataSourceSettings } from '@grafana/data';
+import type { DataSourcePickerProps } from '@grafana/runtime';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import React, { useState } from 'react';
 
-import { checkMaxSpans, checkTimeoutSeconds, ConfigEditor, SCHEMA_OPTIONS } from '../../../src/components/ConfigEditor';
-import { type EsTracesOptions, SCHEMA_NAMES } from '../../../src/types';
+import {
+  checkMaxSpans,
+  checkTimeoutSeconds,
+  ConfigEditor,
+  LOGS_SCHEMA_OPTIONS,
+  SCHEMA_OPTIONS,
+} from '../../../src/components/ConfigEditor';
+import { type EsTracesOptions, LOG_SCHEMA_NAMES, SCHEMA_NAMES } from '../../../src/types';
+
+// The real picker needs Grafana's data source service; this one offers a single logs data source.
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  DataSourcePicker: (props: DataSourcePickerProps) => (
+    <div>
+      <span data-testid="picker-current">{typeof props.current === 'string' ? props.current : ''}</span>
+      <button
+        type="button"
+        onClick={() => props.onChange({ uid: 'logs-uid', type: 'elasticsearch' } as DataSourceInstanceSettings)}
+      >
+        Pick logs
+      </button>
+      <button type="button" onClick={() => props.onClear?.()}>
+        Clear data source
+      </button>
+    </div>
+  ),
+}));
 
 type Settings = DataSourceSettings<EsTracesOptions>;
 
@@ -123,6 +149,91 @@ describe('ConfigEditor schema', () => {
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', schema: 'jaeger' },
+    });
+  });
+});
+
+describe('ConfigEditor logs schema', () => {
+  it('shows auto (detect from the mapping) when no logs schema is set', () => {
+    setup();
+    expect(screen.getByRole('combobox', { name: /Logs schema/ })).toHaveValue('auto');
+  });
+
+  it('offers auto and every logs schema name, each with a description', () => {
+    expect(LOGS_SCHEMA_OPTIONS.map((option) => option.value)).toEqual(['auto', ...LOG_SCHEMA_NAMES]);
+    expect(LOGS_SCHEMA_OPTIONS.find((option) => option.value === 'auto')?.description).toMatch(
+      /^Detect from the mapping/
+    );
+    for (const option of LOGS_SCHEMA_OPTIONS) {
+      expect(option.description).toBeTruthy();
+    }
+  });
+
+  it('writes a chosen logs schema to jsonData.logsSchema', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*', logsIndex: 'logs-*' });
+    await userEvent.type(screen.getByRole('combobox', { name: /Logs schema/ }), 'elastic-apm{ArrowDown}{Enter}');
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', logsIndex: 'logs-*', logsSchema: 'elastic-apm' },
+    });
+  });
+});
+
+describe('ConfigEditor trace to logs', () => {
+  it('writes the picked data source uid to jsonData.tracesToLogsV2.datasourceUid, keeping the rest', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*', tracesToLogsV2: { filterByTraceID: true } });
+    expect(screen.getByText('Trace to logs')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Pick logs' }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', tracesToLogsV2: { filterByTraceID: true, datasourceUid: 'logs-uid' } },
+    });
+  });
+
+  it('removes datasourceUid when the picker is cleared', async () => {
+    const { onOptionsChange, initial } = setup({
+      spanIndex: 'traces-*',
+      tracesToLogsV2: { datasourceUid: 'logs-uid', spanEndTimeShift: '2s' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Clear data source' }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', tracesToLogsV2: { spanEndTimeShift: '2s' } },
+    });
+  });
+
+  it('saves a valid span start shift on blur and refuses "5 minutes" with a message', async () => {
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
+    const input = screen.getByRole('textbox', { name: /Span start time shift/ });
+    await userEvent.type(input, '5 minutes');
+    await userEvent.tab();
+    expect(screen.getByText(/Enter a whole number with a unit/)).toBeInTheDocument();
+    expect(onOptionsChange).not.toHaveBeenCalled();
+    await userEvent.clear(input);
+    await userEvent.type(input, '-2s');
+    await userEvent.tab();
+    expect(onOptionsChange).toHaveBeenCalledTimes(1);
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: { spanIndex: 'traces-*', tracesToLogsV2: { spanStartTimeShift: '-2s' } },
+    });
+  });
+
+  it('keeps the existing tracesToLogsV2 keys and the rest of jsonData when a switch is turned on', async () => {
+    const tracesToLogsV2 = {
+      datasourceUid: 'logs-uid',
+      spanStartTimeShift: '-2s',
+      tags: [{ key: 'service.name', value: 'service' }, { key: 'namespace' }],
+    };
+    const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*', logsSchema: 'ecs', tracesToLogsV2 });
+    await userEvent.click(screen.getByLabelText('Filter by span ID'));
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...initial,
+      jsonData: {
+        spanIndex: 'traces-*',
+        logsSchema: 'ecs',
+        tracesToLogsV2: { ...tracesToLogsV2, filterBySpanID: true },
+      },
     });
   });
 });

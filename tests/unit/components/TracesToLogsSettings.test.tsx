@@ -1,0 +1,227 @@
+import type { DataSourceInstanceSettings } from '@grafana/data';
+import type { DataSourcePickerProps } from '@grafana/runtime';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import React, { useState } from 'react';
+
+import {
+  checkTimeShift,
+  isLogsTarget,
+  TIME_SHIFT_ERROR,
+  TracesToLogsSettings,
+} from '../../../src/components/TracesToLogsSettings';
+import type { TracesToLogsOptions } from '../../../src/types';
+
+/** The props the fake picker last rendered with, so a test can call its filter. */
+let pickerProps: DataSourcePickerProps | undefined;
+
+// The real picker needs Grafana's data source service; this one offers a single logs data source.
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  DataSourcePicker: (props: DataSourcePickerProps) => {
+    pickerProps = props;
+    const current = typeof props.current === 'string' ? props.current : (props.current?.uid ?? '');
+    return (
+      <div>
+        <span data-testid="picker-current">{current}</span>
+        <button
+          type="button"
+          onClick={() => props.onChange({ uid: 'logs-uid', type: 'elasticsearch' } as DataSourceInstanceSettings)}
+        >
+          Pick logs
+        </button>
+        <button type="button" onClick={() => props.onClear?.()}>
+          Clear data source
+        </button>
+      </div>
+    );
+  },
+}));
+
+/** Renders the settings the way the config editor does: each change becomes the next value. */
+function setup(initial?: TracesToLogsOptions) {
+  const onChange = jest.fn();
+  function Harness() {
+    const [value, setValue] = useState(initial);
+    return (
+      <TracesToLogsSettings
+        value={value}
+        onChange={(next) => {
+          onChange(next);
+          setValue(next);
+        }}
+      />
+    );
+  }
+  render(<Harness />);
+  return { onChange };
+}
+
+function ds(type: string) {
+  return { type } as DataSourceInstanceSettings;
+}
+
+describe('TracesToLogsSettings data source', () => {
+  beforeEach(() => {
+    pickerProps = undefined;
+  });
+
+  it('writes the picked data source uid to datasourceUid', async () => {
+    const { onChange } = setup({ filterByTraceID: true });
+    await userEvent.click(screen.getByRole('button', { name: 'Pick logs' }));
+    expect(onChange).toHaveBeenLastCalledWith({ filterByTraceID: true, datasourceUid: 'logs-uid' });
+    expect(screen.getByTestId('picker-current')).toHaveTextContent('logs-uid');
+  });
+
+  it('removes datasourceUid when the picker is cleared', async () => {
+    const { onChange } = setup({ datasourceUid: 'logs-uid', spanStartTimeShift: '-2s' });
+    expect(screen.getByTestId('picker-current')).toHaveTextContent('logs-uid');
+    await userEvent.click(screen.getByRole('button', { name: 'Clear data source' }));
+    expect(onChange).toHaveBeenLastCalledWith({ spanStartTimeShift: '-2s' });
+    expect(onChange.mock.calls.at(-1)?.[0]).not.toHaveProperty('datasourceUid');
+  });
+
+  it('says that an empty choice means this data source, and offers no default', () => {
+    setup();
+    expect(screen.getByText(/Empty means this data source/)).toBeInTheDocument();
+    expect(pickerProps?.noDefault).toBe(true);
+    expect(pickerProps?.inputId).toBe('estraces-trace-to-logs-datasource');
+  });
+
+  it('lets the picker offer exactly Elasticsearch, OpenSearch and this plugin', () => {
+    setup();
+    const filter = pickerProps?.filter;
+    expect(filter).toBeDefined();
+    expect(filter?.(ds('elasticsearch'))).toBe(true);
+    expect(filter?.(ds('grafana-opensearch-datasource'))).toBe(true);
+    expect(filter?.(ds('estraces-otel-datasource'))).toBe(true);
+    expect(filter?.(ds('loki'))).toBe(false);
+    expect(filter?.(ds('tempo'))).toBe(false);
+    expect(isLogsTarget(ds('prometheus'))).toBe(false);
+  });
+});
+
+describe('TracesToLogsSettings time shifts', () => {
+  it('saves a valid start shift when the field is left', async () => {
+    const { onChange } = setup({ datasourceUid: 'logs-uid' });
+    const input = screen.getByRole('textbox', { name: /Span start time shift/ });
+    expect(input).toHaveAttribute('placeholder', '-2s');
+    await userEvent.type(input, '-5m');
+    expect(onChange).not.toHaveBeenCalled();
+    await userEvent.tab();
+    expect(onChange).toHaveBeenCalledTimes(1);
+    expect(onChange).toHaveBeenLastCalledWith({ datasourceUid: 'logs-uid', spanStartTimeShift: '-5m' });
+  });
+
+  it('refuses an invalid end shift with a message and does not save it', async () => {
+    const { onChange } = setup({ spanEndTimeShift: '2s' });
+    const input = screen.getByRole('textbox', { name: /Span end time shift/ });
+    expect(input).toHaveAttribute('placeholder', '2s');
+    await userEvent.clear(input);
+    await userEvent.type(input, '5 minutes');
+    await userEvent.tab();
+    expect(screen.getByText(TIME_SHIFT_ERROR)).toBeInTheDocument();
+    expect(onChange).not.toHaveBeenCalled();
+    // Corrected, the message goes and the value is saved.
+    await userEvent.clear(input);
+    await userEvent.type(input, '5m');
+    expect(screen.queryByText(TIME_SHIFT_ERROR)).not.toBeInTheDocument();
+    await userEvent.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ spanEndTimeShift: '5m' });
+  });
+
+  it('removes a shift that is emptied', async () => {
+    const { onChange } = setup({ spanStartTimeShift: '-2s', filterBySpanID: true });
+    await userEvent.clear(screen.getByRole('textbox', { name: /Span start time shift/ }));
+    await userEvent.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ filterBySpanID: true });
+  });
+
+  it('accepts signed whole numbers with ms, s, m, h or d, and nothing else', () => {
+    for (const good of ['-2s', '2s', '500ms', '-5m', '1h', '1d', '0s']) {
+      expect(checkTimeShift(good)).toEqual({ value: good });
+    }
+    expect(checkTimeShift('  ')).toEqual({ value: undefined });
+    for (const bad of ['5 minutes', '2', 's', '1.5s', '+2s', '2w', '2S', '--2s']) {
+      expect(checkTimeShift(bad)).toEqual({ error: TIME_SHIFT_ERROR });
+    }
+  });
+});
+
+describe('TracesToLogsSettings filters', () => {
+  it('writes filterByTraceID and filterBySpanID as booleans', async () => {
+    const { onChange } = setup({ datasourceUid: 'logs-uid' });
+    await userEvent.click(screen.getByLabelText('Filter by trace ID'));
+    expect(onChange).toHaveBeenLastCalledWith({ datasourceUid: 'logs-uid', filterByTraceID: true });
+    await userEvent.click(screen.getByLabelText('Filter by span ID'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      datasourceUid: 'logs-uid',
+      filterByTraceID: true,
+      filterBySpanID: true,
+    });
+    await userEvent.click(screen.getByLabelText('Filter by trace ID'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      datasourceUid: 'logs-uid',
+      filterByTraceID: false,
+      filterBySpanID: true,
+    });
+  });
+
+  it('disables the id filters while a custom query is used, and shows the query field', async () => {
+    const { onChange } = setup({ filterByTraceID: true });
+    expect(screen.queryByRole('textbox', { name: /^Query/ })).not.toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Use custom query'));
+    expect(onChange).toHaveBeenLastCalledWith({ filterByTraceID: true, customQuery: true });
+    expect(screen.getByLabelText('Filter by trace ID')).toBeDisabled();
+    expect(screen.getByLabelText('Filter by span ID')).toBeDisabled();
+    await userEvent.type(screen.getByRole('textbox', { name: /^Query/ }), 'level:error');
+    expect(onChange).toHaveBeenLastCalledWith({ filterByTraceID: true, customQuery: true, query: 'level:error' });
+  });
+});
+
+describe('TracesToLogsSettings tags', () => {
+  it('writes the tag rows as {key, value}, omitting an empty value and skipping empty rows', async () => {
+    const { onChange } = setup({ datasourceUid: 'logs-uid' });
+    const add = screen.getByRole('button', { name: /Add tag/ });
+    await userEvent.click(add);
+    await userEvent.click(add);
+    await userEvent.click(add);
+    // Empty rows are shown but not saved.
+    expect(onChange).not.toHaveBeenCalled();
+    await userEvent.type(screen.getByRole('textbox', { name: 'Tag 1 key' }), 'service.name');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Tag 1 field' }), 'service');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Tag 2 key' }), 'namespace');
+    expect(onChange).toHaveBeenLastCalledWith({
+      datasourceUid: 'logs-uid',
+      tags: [{ key: 'service.name', value: 'service' }, { key: 'namespace' }],
+    });
+  });
+
+  it('shows the stored tags and removes a row', async () => {
+    const { onChange } = setup({ tags: [{ key: 'service.name', value: 'service' }, { key: 'namespace' }] });
+    expect(screen.getByRole('textbox', { name: 'Tag 1 key' })).toHaveValue('service.name');
+    expect(screen.getByRole('textbox', { name: 'Tag 1 field' })).toHaveValue('service');
+    expect(screen.getByRole('textbox', { name: 'Tag 2 key' })).toHaveValue('namespace');
+    await userEvent.click(screen.getByRole('button', { name: 'Remove tag 1' }));
+    expect(onChange).toHaveBeenLastCalledWith({ tags: [{ key: 'namespace' }] });
+    await userEvent.click(screen.getByRole('button', { name: 'Remove tag 1' }));
+    expect(onChange).toHaveBeenLastCalledWith({});
+  });
+});
+
+describe('TracesToLogsSettings keeps the other keys', () => {
+  it('keeps every existing key when another one is edited', async () => {
+    const existing: TracesToLogsOptions = {
+      datasourceUid: 'logs-uid',
+      spanStartTimeShift: '-2s',
+      spanEndTimeShift: '2s',
+      filterByTraceID: true,
+      tags: [{ key: 'service.name', value: 'service' }],
+      customQuery: false,
+      query: 'old',
+    };
+    const { onChange } = setup(existing);
+    await userEvent.click(screen.getByLabelText('Filter by span ID'));
+    expect(onChange).toHaveBeenLastCalledWith({ ...existing, filterBySpanID: true });
+  });
+});
