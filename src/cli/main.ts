@@ -10,11 +10,13 @@ import { createNodeTransport } from '../engine/nodeTransport';
 import { findSchema, implementedSchemaNames } from '../proto/registry';
 import { findOperations, findServices } from '../query/discovery';
 import { ingest } from '../query/ingest';
+import { resolveLogsPattern, searchLogs } from '../query/logs';
 import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
 import { runTraceQuery } from '../query/traceQuery';
-import { DEFAULT_MAX_TRACE_SPANS, type FieldOverrides, SCHEMA_NAMES, type SchemaSetting } from '../types';
+import { nanosToMillis } from '../proto/time';
+import { DEFAULT_MAX_TRACE_SPANS, type FieldOverrides, LOG_SCHEMA_NAMES, type LogSchemaName, SCHEMA_NAMES, type SchemaSetting } from '../types';
 import { type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
 import { readOtlpFiles } from './otlpFiles';
 
@@ -32,6 +34,8 @@ const USAGE = `usage: estraces <command> [options]
   search --url URL --index PATTERN [--service S] [--operation O] [--tags LOGFMT]
         [--min-duration D] [--max-duration D] [--status error|ok|unset] [--from T --to T]
         [--limit N] [--sort recent|slowest]
+  logs --url URL --index PATTERN [--trace-id X] [--span-id Y] [--service S] [--severity L]
+        [--text T] [--from T --to T] [--limit N] [--logs-schema auto|NAME]
   demo [--url URL] [--kind opensearch|elasticsearch]
 
 Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
@@ -230,6 +234,42 @@ async function searchCommand(args: string[]): Promise<void> {
   });
 }
 
+function logsSchemaSetting(value: Values[string]): 'auto' | LogSchemaName {
+  if (value === undefined) {
+    return 'auto';
+  }
+  if (value === 'auto' || LOG_SCHEMA_NAMES.includes(value as LogSchemaName)) {
+    return value as 'auto' | LogSchemaName;
+  }
+  throw new UsageError(`--logs-schema must be auto or one of ${LOG_SCHEMA_NAMES.join(', ')}`);
+}
+
+async function logsCommand(args: string[]): Promise<void> {
+  const text = { type: 'string' } as const;
+  const { values } = parseArgs({ args, options: { url: text, index: text, 'trace-id': text, 'span-id': text, service: text, severity: text, text, from: text, to: text, limit: text, 'logs-schema': text } });
+  const window = windowOf(values);
+  const limit = positiveInt(values.limit, 'limit');
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolveLogsPattern(client, required(values, 'index'), logsSchemaSetting(values['logs-schema']));
+  const result = await searchLogs(client, {
+    resolution,
+    window,
+    limit,
+    filters: { traceId: values['trace-id'], spanId: values['span-id'], service: values.service, severity: values.severity, text: values.text },
+  });
+  result.warnings.forEach((warning) => process.stderr.write(`warning: ${warning}\n`));
+  print({
+    logs: result.lines.map((line) => ({
+      timestamp: nanosToMillis(line.timeUnixNano),
+      body: line.body ?? null,
+      severity: line.severityText ?? null,
+      traceID: line.traceId ?? null,
+      spanID: line.spanId ?? null,
+      attributes: line.attributes,
+    })),
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -251,6 +291,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'search':
         await searchCommand(args);
+        return 0;
+      case 'logs':
+        await logsCommand(args);
         return 0;
       case 'demo':
         await loadDemo().runDemo(args);

@@ -6,7 +6,8 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
-import { type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
+import { type LogicalLogRecord, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
+import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
 import { compact, detectByFields, flattenObject, KEYWORD, nestObject, pagingSort, readEachHit, readEventArray, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 
@@ -126,4 +127,80 @@ export const bklogSchema: SpanSchema = {
   writeSpans: writeEach(spanToBklogDocument),
   producerMapping: () => 'template',
   indexSetups: singleIndex(BKLOG_SPAN_MAPPING),
+};
+
+// ---- logs ----------------------------------------------------------------------------------
+
+/**
+ * The seed's OTLP logs, in the conventions of its trace tables: snake_case ids, microsecond
+ * `timestamp`, nested `attributes` and `resource`, `time` as the pipeline's millisecond time.
+ */
+const BKLOG_LOG_PATHS: LogPaths = {
+  traceId: 'trace_id',
+  spanIds: ['span_id'],
+  time: 'timestamp',
+  timeUnit: 'micros',
+  body: ['body'],
+  severityText: 'severity_text',
+  severityNumber: 'severity_number',
+  service: ['resource.service.name'],
+};
+
+function bklogDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
+  const source = hit._source ?? {};
+  const time = readNanos(readPath(source, 'timestamp'), 'us');
+  if (time === undefined) {
+    return `log document ${hit._index}/${hit._id} has no readable timestamp`;
+  }
+  return {
+    timeUnixNano: time,
+    observedTimeUnixNano: readNanos(readPath(source, 'observed_timestamp'), 'us'),
+    ...readLogIds(source, BKLOG_LOG_PATHS),
+    ...readSeverity(source, BKLOG_LOG_PATHS),
+    body: readLogBody(source, BKLOG_LOG_PATHS),
+    attributes: flattenObject(readPath(source, 'attributes')),
+    resourceAttributes: flattenObject(readPath(source, 'resource')),
+  };
+}
+
+function logToBklogDocument(record: LogicalLogRecord): JsonObject {
+  const time = micros(record.timeUnixNano);
+  return compact({
+    trace_id: record.traceId ?? '',
+    span_id: record.spanId ?? '',
+    timestamp: time,
+    observed_timestamp: record.observedTimeUnixNano === undefined ? undefined : micros(record.observedTimeUnixNano),
+    severity_text: record.severityText,
+    severity_number: record.severityNumber,
+    body: bodyText(record.body),
+    attributes: nestObject(record.attributes),
+    resource: nestObject(record.resourceAttributes),
+    time: Math.floor(time / 1000),
+  });
+}
+
+const BKLOG_LOG_MAPPING: JsonObject = {
+  properties: {
+    trace_id: KEYWORD,
+    span_id: KEYWORD,
+    timestamp: { type: 'long' },
+    observed_timestamp: { type: 'long' },
+    severity_text: KEYWORD,
+    severity_number: { type: 'integer' },
+    body: { type: 'text' },
+    attributes: { type: 'object', dynamic: true },
+    resource: { type: 'object', dynamic: true },
+    time: { type: 'date', format: 'epoch_millis' },
+  },
+};
+
+export const bklogLogSchema: LogSchema = {
+  name: SCHEMA,
+  producer: 'BlueKing OTLP logs (the seed system)',
+  paths: BKLOG_LOG_PATHS,
+  detect: (catalog) => detectLogFields(catalog, ['trace_id', 'timestamp'], ['severity_text', 'severity_number', 'body'], ['@timestamp', 'span_name']),
+  readHit: bklogDocumentToLog,
+  writeLogs: (records, indexBase) => records.map((record) => ({ index: logsIndexOf(indexBase), document: logToBklogDocument(record) })),
+  producerMapping: () => 'template',
+  indexSetups: (indexBase, style) => [{ index: logsIndexOf(indexBase), body: style === 'template' ? { mappings: BKLOG_LOG_MAPPING } : {} }],
 };

@@ -7,7 +7,8 @@
 import { readPath, toAttributes, toAttributeValue } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
-import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
+import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
+import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { compact, detectByFields, KEYWORD, pagingSort, readCount, readEachHit, readEventArray, readIso, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, rootNames, singleIndex, startRange } from './schemaSupport';
 import { formatIsoNanos } from './time';
@@ -196,4 +197,83 @@ export const dataPrepperSchema: SpanSchema = {
   },
   producerMapping: () => 'template',
   indexSetups: singleIndex(DATA_PREPPER_SPAN_MAPPING),
+};
+
+// ---- logs ----------------------------------------------------------------------------------
+
+/** Data Prepper's log pipeline (`logs-otel-v1-*`), classic shape: flat `log.attributes.a@b` keys. */
+const DATA_PREPPER_LOG_PATHS: LogPaths = {
+  traceId: 'traceId',
+  spanIds: ['spanId'],
+  time: 'time',
+  timeUnit: 'date',
+  body: ['body'],
+  severityText: 'severityText',
+  severityNumber: 'severityNumber',
+  service: ['serviceName'],
+};
+
+function dataPrepperDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
+  const source = hit._source ?? {};
+  const time = readIso(readPath(source, 'time')) ?? readIso(readPath(source, 'observedTimestamp'));
+  if (time === undefined) {
+    return `log document ${hit._index}/${hit._id} has no readable time`;
+  }
+  const classic = Object.keys(source).some((key) => key.startsWith('log.attributes.') || key.startsWith('resource.attributes.'));
+  const scopeName = readString(source, 'instrumentationScope.name');
+  return {
+    timeUnixNano: time,
+    observedTimeUnixNano: readIso(readPath(source, 'observedTimestamp')),
+    ...readLogIds(source, DATA_PREPPER_LOG_PATHS),
+    ...readSeverity(source, DATA_PREPPER_LOG_PATHS),
+    body: readLogBody(source, DATA_PREPPER_LOG_PATHS),
+    attributes: attributesAt(source, classic ? 'log.attributes' : 'attributes', classic),
+    resourceAttributes: attributesAt(source, 'resource.attributes', classic),
+    scope: scopeName ? { name: scopeName, version: readString(source, 'instrumentationScope.version') } : undefined,
+  };
+}
+
+function logToDataPrepperDocument(record: LogicalLogRecord): JsonObject {
+  const service = record.resourceAttributes['service.name'];
+  return {
+    time: formatIsoNanos(record.timeUnixNano),
+    ...(record.observedTimeUnixNano === undefined ? {} : { observedTimestamp: formatIsoNanos(record.observedTimeUnixNano) }),
+    traceId: record.traceId ?? '',
+    spanId: record.spanId ?? '',
+    ...compact({ severityText: record.severityText, severityNumber: record.severityNumber, body: bodyText(record.body), serviceName: typeof service === 'string' ? service : undefined }),
+    ...flatAttributes('log.attributes', record.attributes),
+    ...flatAttributes('resource.attributes', record.resourceAttributes),
+    ...compact({ 'instrumentationScope.name': record.scope?.name, 'instrumentationScope.version': record.scope?.version }),
+  };
+}
+
+/** The mapping of Data Prepper's logs-otel-v1 index template (classic). */
+const DATA_PREPPER_LOG_MAPPING: JsonObject = {
+  date_detection: false,
+  dynamic_templates: [
+    { log_attributes_map: { mapping: KEYWORD, path_match: 'log.attributes.*' } },
+    { resource_attributes_map: { mapping: KEYWORD, path_match: 'resource.attributes.*' } },
+  ],
+  properties: {
+    time: { type: 'date_nanos' },
+    observedTimestamp: { type: 'date_nanos' },
+    traceId: KEYWORD,
+    spanId: KEYWORD,
+    severityText: KEYWORD,
+    severityNumber: { type: 'integer' },
+    body: { type: 'text' },
+    serviceName: KEYWORD,
+  },
+};
+
+export const dataPrepperLogSchema: LogSchema = {
+  name: SCHEMA,
+  producer: 'OpenSearch Data Prepper (otel_logs_source -> opensearch sink)',
+  paths: DATA_PREPPER_LOG_PATHS,
+  detect: (catalog) => detectLogFields(catalog, ['traceId', 'time'], ['severityText', 'severityNumber', 'body', 'observedTimestamp'], ['durationInNanos']),
+  readHit: dataPrepperDocumentToLog,
+  // Empty ids are how the sink writes logs outside spans; readLogIds drops them.
+  writeLogs: (records, indexBase) => records.map((record) => ({ index: logsIndexOf(indexBase), document: logToDataPrepperDocument(record) })),
+  producerMapping: () => 'template',
+  indexSetups: (indexBase, style) => [{ index: logsIndexOf(indexBase), body: style === 'template' ? { mappings: DATA_PREPPER_LOG_MAPPING } : {} }],
 };

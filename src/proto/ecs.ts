@@ -7,7 +7,8 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
-import { type Attributes, type LogicalSpan, type StatusCode, UNKNOWN_SERVICE } from './model';
+import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type StatusCode, UNKNOWN_SERVICE } from './model';
+import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
 import { detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readLinkArray, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 import { formatIsoNanos } from './time';
@@ -46,24 +47,7 @@ function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   if (start === undefined) {
     return `document ${hit._index}/${hit._id} has no readable @timestamp`;
   }
-  const attributes: Attributes = {};
-  const resourceAttributes: Attributes = {};
-  for (const [key, value] of Object.entries(flat)) {
-    if (FIXED.has(key) || key.startsWith('data_stream.')) {
-      continue;
-    }
-    if (key in SPAN_BACK) {
-      attributes[SPAN_BACK[key]] = value;
-    } else if (key in RESOURCE_BACK) {
-      resourceAttributes[RESOURCE_BACK[key]] = value;
-    } else if (key === 'host.hostname' && flat['host.name'] === value) {
-      continue; // the exporter copies host.name here and keeps the original
-    } else if (RESOURCE_PREFIXES.some((prefix) => key.startsWith(prefix))) {
-      resourceAttributes[key] = value;
-    } else {
-      attributes[key] = value;
-    }
-  }
+  const { attributes, resourceAttributes } = splitRootAttributes(flat, FIXED);
   const service = resourceAttributes['service.name'];
   return {
     ...ids,
@@ -80,6 +64,29 @@ function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings: [ECS_NO_DURATION] },
   };
+}
+
+/** Root keys other than `fixed`, as span (or log) attributes and resource attributes, ECS renames reversed. */
+function splitRootAttributes(flat: Record<string, AttributeValue>, fixed: Set<string>): { attributes: Attributes; resourceAttributes: Attributes } {
+  const attributes: Attributes = {};
+  const resourceAttributes: Attributes = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (fixed.has(key) || key.startsWith('data_stream.')) {
+      continue;
+    }
+    if (key in SPAN_BACK) {
+      attributes[SPAN_BACK[key]] = value;
+    } else if (key in RESOURCE_BACK) {
+      resourceAttributes[RESOURCE_BACK[key]] = value;
+    } else if (key === 'host.hostname' && flat['host.name'] === value) {
+      continue; // the exporter copies host.name here and keeps the original
+    } else if (RESOURCE_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+      resourceAttributes[key] = value;
+    } else {
+      attributes[key] = value;
+    }
+  }
+  return { attributes, resourceAttributes };
 }
 
 function renamed(attributes: Attributes, renames: Record<string, string>): JsonObject {
@@ -138,4 +145,68 @@ export const ecsSchema: SpanSchema = {
   writeSpans: writeEach(spanToEcsDocument),
   producerMapping: () => 'dynamic',
   indexSetups: singleIndex({}),
+};
+
+// ---- logs ----------------------------------------------------------------------------------
+
+/** ECS loggers (ecs-logging with Filebeat or Elastic Agent) and the exporter's `ecs` mode for logs. */
+export const ECS_LOG_PATHS: LogPaths = {
+  traceId: 'trace.id',
+  spanIds: ['span.id'],
+  time: '@timestamp',
+  timeUnit: 'date',
+  body: ['message'],
+  severityText: 'log.level',
+  severityNumber: 'event.severity',
+  service: ['service.name'],
+};
+const LOG_FIXED = new Set(['@timestamp', 'trace.id', 'span.id', 'transaction.id', 'message', 'log.level', 'event.severity', 'event.action', 'processor.event']);
+
+/** An ECS log document -> a log record; attributes and resource split as for ECS spans. */
+export function ecsDocumentToLog(hit: StoredHit, paths: LogPaths = ECS_LOG_PATHS): LogicalLogRecord | string {
+  const source = hit._source ?? {};
+  const flat = flattenObject(source);
+  const time = readIso(flat['@timestamp']);
+  if (time === undefined) {
+    return `log document ${hit._index}/${hit._id} has no readable @timestamp`;
+  }
+  const { attributes, resourceAttributes } = splitRootAttributes(flat, LOG_FIXED);
+  return {
+    timeUnixNano: time,
+    ...readLogIds(flat, paths),
+    ...readSeverity(flat, paths),
+    body: readLogBody(flat, paths),
+    eventName: typeof flat['event.action'] === 'string' ? flat['event.action'] : undefined,
+    attributes,
+    resourceAttributes,
+  };
+}
+
+export function logToEcsDocument(record: LogicalLogRecord): JsonObject {
+  return {
+    '@timestamp': formatIsoNanos(record.timeUnixNano),
+    'data_stream.type': 'logs',
+    'data_stream.dataset': 'generic',
+    'data_stream.namespace': 'default',
+    ...(record.traceId ? { 'trace.id': record.traceId } : {}),
+    ...(record.spanId ? { 'span.id': record.spanId } : {}),
+    ...(bodyText(record.body) !== undefined ? { message: bodyText(record.body) } : {}),
+    ...(record.severityText ? { 'log.level': record.severityText } : {}),
+    ...(record.severityNumber !== undefined ? { 'event.severity': record.severityNumber } : {}),
+    ...(record.eventName ? { 'event.action': record.eventName } : {}),
+    ...renamed(record.resourceAttributes, RESOURCE_RENAMES),
+    ...renamed(record.attributes, SPAN_RENAMES),
+  };
+}
+
+export const ecsLogSchema: LogSchema = {
+  name: SCHEMA,
+  producer: 'ECS loggers (ecs-logging) and the OpenTelemetry Collector elasticsearch exporter, ecs mode',
+  paths: ECS_LOG_PATHS,
+  // Spans have span.name; APM documents carry processor.event; otel-data aliases trace.id.
+  detect: (catalog) => (catalog.get('trace.id')?.type === 'alias' ? { score: 0, evidence: [] } : detectLogFields(catalog, ['trace.id', '@timestamp'], ['message', 'log.level'], ['span.name', 'processor.event', 'trace_id'])),
+  readHit: (hit) => ecsDocumentToLog(hit),
+  writeLogs: (records, indexBase) => records.map((record) => ({ index: logsIndexOf(indexBase), document: logToEcsDocument(record) })),
+  producerMapping: () => 'dynamic',
+  indexSetups: (indexBase) => [{ index: logsIndexOf(indexBase), body: {} }],
 };

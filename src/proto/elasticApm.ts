@@ -7,7 +7,8 @@
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId } from './ids';
-import { type Attributes, type AttributeValue, type LogicalSpan, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
+import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
+import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { compact, detectByFields, flattenObject, KEYWORD, pagingSort, readEachHit, readLinkArray, readNanos, readString, requireIds, singleIndex, startRange } from './schemaSupport';
 
@@ -225,6 +226,10 @@ export const APM_MAPPING: JsonObject = {
 };
 
 function detectApm(catalog: FieldCatalog): Detection {
+  // APM log and error documents share processor.event and trace.id; spans have a duration.
+  if (!catalog.has('transaction.duration.us') && !catalog.has('span.duration.us')) {
+    return { schema: SCHEMA, score: 0, evidence: [] };
+  }
   // A bonus over the exporter's ecs mode, whose fields APM documents also carry.
   return detectByFields(SCHEMA, catalog, ['processor.event', 'trace.id'], ['transaction.duration.us', 'span.duration.us', 'timestamp.us', 'observer.type'], 2);
 }
@@ -250,4 +255,92 @@ export const elasticApmSchema: SpanSchema = {
   },
   producerMapping: () => 'template',
   indexSetups: singleIndex(APM_MAPPING),
+};
+
+// ---- logs ----------------------------------------------------------------------------------
+
+/** APM application logs (`logs-apm.app.<service>-<namespace>`): ECS fields plus labels. */
+const APM_LOG_PATHS: LogPaths = {
+  traceId: 'trace.id',
+  // A log inside a transaction names it; inside a span, the span.
+  spanIds: ['span.id', 'transaction.id'],
+  time: '@timestamp',
+  timeUnit: 'date',
+  body: ['message', 'error.log.message', 'error.exception.message'],
+  severityText: 'log.level',
+  service: ['service.name'],
+};
+
+function apmDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
+  const source = hit._source ?? {};
+  const time = typeof source['@timestamp'] === 'string' ? Date.parse(source['@timestamp']) : NaN;
+  const micros = readNanos(readPath(source, 'timestamp.us'), 'us');
+  if (micros === undefined && Number.isNaN(time)) {
+    return `log document ${hit._index}/${hit._id} has no readable @timestamp`;
+  }
+  const resourceAttributes: Attributes = {};
+  const service = readString(source, 'service.name');
+  if (service) {
+    resourceAttributes['service.name'] = service;
+  }
+  for (const [field, key] of Object.entries(RESOURCE_BACK)) {
+    const value = readString(source, field);
+    if (value) {
+      resourceAttributes[key] = value;
+    }
+  }
+  return {
+    timeUnixNano: micros ?? BigInt(time) * BigInt(1_000_000),
+    ...readLogIds(source, APM_LOG_PATHS),
+    ...readSeverity(source, APM_LOG_PATHS),
+    body: readLogBody(source, APM_LOG_PATHS),
+    attributes: { ...flattenObject(readPath(source, 'labels')), ...flattenObject(readPath(source, 'numeric_labels')) },
+    resourceAttributes,
+  };
+}
+
+function logToApmDocument(record: LogicalLogRecord): JsonObject {
+  const { labels, numeric } = labelsOf(record.attributes);
+  const micros = Number(record.timeUnixNano / NS_PER_US);
+  const service = record.resourceAttributes['service.name'];
+  return compact({
+    '@timestamp': new Date(Math.floor(micros / 1000)).toISOString(),
+    timestamp: { us: micros },
+    processor: { event: 'log' },
+    data_stream: { type: 'logs', dataset: `apm.app.${typeof service === 'string' ? service : 'unknown'}`, namespace: 'default' },
+    trace: record.traceId ? { id: record.traceId } : undefined,
+    span: record.spanId ? { id: record.spanId } : undefined,
+    message: bodyText(record.body),
+    log: record.severityText ? { level: record.severityText } : undefined,
+    service: typeof service === 'string' ? { name: service } : undefined,
+    labels: Object.keys(labels).length > 0 ? labels : undefined,
+    numeric_labels: Object.keys(numeric).length > 0 ? numeric : undefined,
+    agent: { name: 'opentelemetry/nodejs' },
+  });
+}
+
+const APM_LOG_MAPPING: JsonObject = {
+  dynamic_templates: APM_MAPPING.dynamic_templates,
+  properties: {
+    '@timestamp': { type: 'date' },
+    timestamp: { properties: { us: { type: 'long' } } },
+    processor: { properties: { event: KEYWORD } },
+    trace: { properties: { id: KEYWORD } },
+    transaction: { properties: { id: KEYWORD } },
+    span: { properties: { id: KEYWORD } },
+    message: { type: 'text' },
+    log: { properties: { level: KEYWORD } },
+    service: { properties: { name: KEYWORD } },
+  },
+};
+
+export const elasticApmLogSchema: LogSchema = {
+  name: SCHEMA,
+  producer: elasticApmSchema.producer,
+  paths: APM_LOG_PATHS,
+  detect: (catalog) => detectLogFields(catalog, ['processor.event', 'trace.id', '@timestamp'], ['message', 'log.level'], ['transaction.duration.us', 'span.duration.us']),
+  readHit: apmDocumentToLog,
+  writeLogs: (records, indexBase) => records.map((record) => ({ index: logsIndexOf(indexBase), document: logToApmDocument(record) })),
+  producerMapping: () => 'template',
+  indexSetups: (indexBase, style) => [{ index: logsIndexOf(indexBase), body: style === 'template' ? { mappings: APM_LOG_MAPPING } : {} }],
 };

@@ -8,6 +8,7 @@ import { readPath, stringAt, toAttributes } from './attributes';
 import { type FieldCatalog, hasPrefix } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type SpanLink, UNKNOWN_SERVICE } from './model';
+import { detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, EngineFlavor, IndexSetup, JsonObject, MappingStyle, ReadResult, SpanSchema, StoredHit, WrittenDocument } from './schema';
 import { byTime, compact, KEYWORD, pagingSort, readCount, readKind, readLinkArray, readNanos, readStatusCode, startRange, summariseSkipped } from './schemaSupport';
 import { formatOtelMillisNanos, millisToNanos, parseIsoNanos, parseOtelMillisNanos } from './time';
@@ -322,9 +323,6 @@ export const otelSchema: SpanSchema = {
     }
     return documents;
   },
-  writeLogs(records: LogicalLogRecord[], indexBase: string): WrittenDocument[] {
-    return records.map((record) => ({ index: indexBase + OTEL_LOGS_SUFFIX, document: logToOtelDocument(record) }));
-  },
   producerMapping(engine: EngineFlavor): MappingStyle {
     // Elastic's otel-data templates exist from Elasticsearch 8.16; elsewhere documents are mapped dynamically.
     return engine.distribution === 'elasticsearch' && (engine.major > 8 || (engine.major === 8 && engine.minor >= 16)) ? 'template' : 'dynamic';
@@ -336,4 +334,52 @@ export const otelSchema: SpanSchema = {
       { index: indexBase + OTEL_LOGS_SUFFIX, body: mappings('logs') },
     ];
   },
+};
+
+// ---- logs ----------------------------------------------------------------------------------
+
+const OTEL_LOG_PATHS: LogPaths = {
+  traceId: 'trace_id',
+  spanIds: ['span_id'],
+  time: '@timestamp',
+  timeUnit: 'otelMillisString',
+  // Older exporter and Elasticsearch versions wrote body_text; `message` is an alias in otel-data.
+  body: ['body.text', 'body.structured', 'body_text', 'body_structured', 'message'],
+  severityText: 'severity_text',
+  severityNumber: 'severity_number',
+  service: ['resource.attributes.service.name'],
+};
+
+export function otelDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
+  const source = hit._source ?? {};
+  const time = readOtelTimestamp(readPath(source, '@timestamp')) ?? readOtelTimestamp(readPath(source, 'observed_timestamp'));
+  if (time === undefined) {
+    return `log document ${hit._index}/${hit._id} has no readable @timestamp`;
+  }
+  const observed = readOtelTimestamp(readPath(source, 'observed_timestamp'));
+  return {
+    timeUnixNano: time,
+    observedTimeUnixNano: observed,
+    ...readLogIds(source, OTEL_LOG_PATHS),
+    ...readSeverity(source, OTEL_LOG_PATHS),
+    body: readLogBody(source, OTEL_LOG_PATHS),
+    eventName: stringAt(source, 'event_name') || undefined,
+    attributes: toAttributes(readPath(source, 'attributes')),
+    resourceAttributes: toAttributes(readPath(source, 'resource.attributes')),
+    scope: readScope(source),
+  };
+}
+
+/** The exporter's logs in `otel` mode: records beside the span events of the same index. */
+export const otelLogSchema: LogSchema = {
+  name: SCHEMA,
+  producer: otelSchema.producer,
+  paths: OTEL_LOG_PATHS,
+  // Span events are documents of their own here, with an event name and neither body nor severity.
+  notLogs: { bool: { filter: [{ exists: { field: 'event_name' } }], must_not: (otelSchema.logRecordFields ?? []).map((field) => ({ exists: { field } })) } },
+  detect: (catalog) => detectLogFields(catalog, ['trace_id', '@timestamp'], ['severity_text', 'severity_number', 'body.text', 'body.structured', 'body_text'], ['span_name']),
+  readHit: otelDocumentToLog,
+  writeLogs: (records, indexBase) => records.map((record) => ({ index: logsIndexOf(indexBase), document: logToOtelDocument(record) })),
+  producerMapping: otelSchema.producerMapping,
+  indexSetups: (indexBase, style) => [{ index: logsIndexOf(indexBase), body: style === 'template' ? { mappings: otelTemplateMapping('logs') } : {} }],
 };

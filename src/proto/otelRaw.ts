@@ -8,7 +8,8 @@ import { readPath, toAttributeValue } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, normaliseTraceId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
-import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
+import { detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
+import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
 import { byTime, compact, detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange, writeEach } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
@@ -183,11 +184,54 @@ export const otelRawSchema: SpanSchema = {
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'SpanId'),
   readHits: (hits) => readEachHit(hits, otelRawDocumentToSpan),
   writeSpans: writeEach(spanToOtelRawDocument),
-  writeLogs: (records, indexBase): WrittenDocument[] => records.map((record) => ({ index: `${indexBase}-logs`, document: logToOtelRawDocument(record) })),
   // Without a template the exporter's documents are mapped dynamically on every engine.
   producerMapping: () => 'dynamic',
   indexSetups: (indexBase) => [
     { index: indexBase, body: {} },
     { index: `${indexBase}-logs`, body: {} },
   ],
+};
+
+// ---- logs ----------------------------------------------------------------------------------
+
+const OTEL_RAW_LOG_PATHS: LogPaths = {
+  traceId: 'TraceId',
+  spanIds: ['SpanId'],
+  time: '@timestamp',
+  timeUnit: 'date',
+  body: ['Body'],
+  severityText: 'SeverityText',
+  severityNumber: 'SeverityNumber',
+  service: ['Resource.service.name'],
+};
+
+function otelRawDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
+  const source = hit._source ?? {};
+  const flat = flattenObject(source);
+  const time = readIso(flat['@timestamp']);
+  if (time === undefined) {
+    return `log document ${hit._index}/${hit._id} has no readable @timestamp`;
+  }
+  const scope = section(flat, 'Scope.');
+  return {
+    timeUnixNano: time,
+    ...readLogIds(source, OTEL_RAW_LOG_PATHS),
+    ...readSeverity(source, OTEL_RAW_LOG_PATHS),
+    body: readLogBody(source, OTEL_RAW_LOG_PATHS),
+    attributes: section(flat, 'Attributes.'),
+    resourceAttributes: section(flat, 'Resource.'),
+    scope: typeof scope.name === 'string' ? { name: scope.name, version: typeof scope.version === 'string' ? scope.version : undefined } : undefined,
+  };
+}
+
+/** The exporter's logs in `none` mode (`logs-generic-default`), mapped dynamically. */
+export const otelRawLogSchema: LogSchema = {
+  name: SCHEMA,
+  producer: otelRawSchema.producer,
+  paths: OTEL_RAW_LOG_PATHS,
+  detect: (catalog) => detectLogFields(catalog, ['TraceId', '@timestamp'], ['SeverityText', 'SeverityNumber', 'Body'], ['EndTimestamp']),
+  readHit: otelRawDocumentToLog,
+  writeLogs: (records, indexBase) => records.map((record) => ({ index: logsIndexOf(indexBase), document: logToOtelRawDocument(record) })),
+  producerMapping: () => 'dynamic',
+  indexSetups: (indexBase) => [{ index: logsIndexOf(indexBase), body: {} }],
 };

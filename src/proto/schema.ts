@@ -5,7 +5,7 @@
  */
 import type { SchemaName } from '../types';
 import type { FieldCatalog } from './fieldCatalog';
-import type { LogicalLogRecord, LogicalSpan } from './model';
+import type { LogicalSpan } from './model';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -120,8 +120,6 @@ export interface SpanSchema {
   /** Absent where search is not possible (a custom layout without the needed paths). */
   search?: SearchFacts;
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[];
-  /** Absent for schemas whose producers keep no logs (or whose log layout comes later). */
-  writeLogs?(records: LogicalLogRecord[], indexBase: string): WrittenDocument[];
   /** The mapping style the producer really gets on this engine. */
   producerMapping(engine: EngineFlavor): MappingStyle;
   indexSetups(indexBase: string, style: MappingStyle): IndexSetup[];

@@ -26,6 +26,21 @@ export function parseDuration(text: string, what = 'duration'): bigint {
   return (BigInt(whole) * scale + BigInt(fraction || '0')) * unit / scale;
 }
 
+const SHIFT_UNIT_NS: Record<string, bigint> = { ms: BigInt(1_000_000), s: BigInt(1_000_000_000), m: BigInt(60_000_000_000), h: BigInt(3_600_000_000_000), d: BigInt(86_400_000_000_000) };
+
+/** A Grafana time shift (`-2s`, `5m`, `+1h`, `500ms`) in signed nanoseconds; empty is no shift. */
+export function parseTimeShift(text: string | undefined, what = 'time shift'): bigint {
+  if (text === undefined || text.trim() === '') {
+    return BigInt(0);
+  }
+  const match = /^\s*([+-]?)(\d+)(ms|s|m|h|d)\s*$/.exec(text);
+  if (!match) {
+    throw new FilterError(`${what} '${text}' is not a time shift: write a signed number and a unit, e.g. -2s, 5m, 1h (units ms, s, m, h, d)`);
+  }
+  const ns = BigInt(match[2]) * SHIFT_UNIT_NS[match[3]];
+  return match[1] === '-' ? -ns : ns;
+}
+
 export interface AttributeFilter {
   key: string;
   /** The value as typed; `quoted` values are always compared as strings. */

@@ -5,7 +5,8 @@
  */
 import type { BulkResult, EngineClient, EngineInfo } from '../engine/client';
 import type { LogicalLogRecord, LogicalSpan } from '../proto/model';
-import type { MappingStyle, SpanSchema, WrittenDocument } from '../proto/schema';
+import { findLogSchema, LOG_SCHEMAS } from '../proto/logDetect';
+import type { IndexSetup, MappingStyle, SpanSchema, WrittenDocument } from '../proto/schema';
 
 export interface IngestOptions {
   schema: SpanSchema;
@@ -65,9 +66,15 @@ function bulkFailures(result: BulkResult): string[] {
 }
 
 /** Create the indices that will receive documents, as the producer would on its first write. */
-async function createMissingIndices(client: IngestClient, schema: SpanSchema, index: string, style: MappingStyle, used: Set<string>): Promise<string[]> {
+async function createMissingIndices(client: IngestClient, setups: IndexSetup[], used: Set<string>): Promise<string[]> {
   const created: string[] = [];
-  for (const setup of schema.indexSetups(index, style)) {
+  const seen = new Set<string>();
+  for (const setup of setups) {
+    // The span schema's setup of an index comes first and wins (the otel logs index holds span events too).
+    if (seen.has(setup.index)) {
+      continue;
+    }
+    seen.add(setup.index);
     if (used.has(setup.index) && !(await client.indexExists(setup.index))) {
       await client.createIndex(setup.index, setup.body);
       created.push(setup.index);
@@ -80,11 +87,13 @@ export async function ingest(client: IngestClient, options: IngestOptions): Prom
   validateIndexName(options.index);
   const info: EngineInfo = await client.info();
   const style = options.mapping ?? options.schema.producerMapping(info);
-  if (options.logs.length > 0 && !options.schema.writeLogs) {
-    throw new Error(`schema '${options.schema.name}' has no log layout: ingest the ${options.logs.length} log records with a schema that stores logs (otel)`);
+  const logSchema = options.logs.length > 0 ? findLogSchema(options.schema.name) : undefined;
+  if (options.logs.length > 0 && !logSchema) {
+    throw new Error(`schema '${options.schema.name}' has no log layout (its producer keeps no logs): ingest the ${options.logs.length} log records with a schema that stores logs (${LOG_SCHEMAS.map((schema) => schema.name).join(', ')})`);
   }
-  const documents = [...options.schema.writeSpans(options.spans, options.index), ...(options.schema.writeLogs?.(options.logs, options.index) ?? [])];
-  const indicesCreated = await createMissingIndices(client, options.schema, options.index, style, new Set(documents.map((d) => d.index)));
+  const documents = [...options.schema.writeSpans(options.spans, options.index), ...(logSchema?.writeLogs(options.logs, options.index) ?? [])];
+  const setups = [...options.schema.indexSetups(options.index, style), ...(logSchema?.indexSetups(options.index, options.mapping ?? logSchema.producerMapping(info)) ?? [])];
+  const indicesCreated = await createMissingIndices(client, setups, new Set(documents.map((d) => d.index)));
   const chunkSize = options.chunkSize ?? 5_000;
   const errors: string[] = [];
   for (let i = 0; i < documents.length; i += chunkSize) {

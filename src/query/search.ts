@@ -208,7 +208,7 @@ async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup
   return [...ids];
 }
 
-interface Timing {
+export interface Timing {
   startMs: number;
   endMs: number;
 }
@@ -359,6 +359,14 @@ export interface SearchOptions {
   resolution: Resolution;
   window?: TimeWindow;
   request: SearchRequest;
+}
+
+/** First start and last end (epoch ms) of each of these traces, over all their spans. */
+export async function traceTimes(searcher: TraceSearcher, resolution: Resolution, traceIds: string[]): Promise<Map<string, Timing>> {
+  const warnings: string[] = [];
+  const groups = await searchableGroups(searcher, resolution, { tags: [] }, undefined, warnings);
+  const timings = await aggregateTraces(searcher, groups, traceIds, 'timing', warnings);
+  return new Map([...timings.entries()].filter(([, t]) => Number.isFinite(t.startMs)).map(([id, t]) => [id, { startMs: t.startMs, endMs: t.endMs }]));
 }
 
 /** Start and duration of every trace with a matching span in the window (for distributions). */

@@ -32,7 +32,7 @@ const anyOf = (clauses: JsonObject[]): JsonObject => (clauses.length === 1 ? cla
 const noneOf = (clauses: JsonObject[]): JsonObject => ({ bool: { must_not: clauses } });
 
 /** The exact paths of a logical field (alternates included) present in this group's mapping. */
-export function exactFields(group: IndexGroup, field: 'serviceName' | 'name' | 'traceId' | 'parentSpanId'): string[] {
+export function exactFields(group: IndexGroup, field: 'serviceName' | 'name' | 'traceId' | 'spanId' | 'parentSpanId'): string[] {
   const paths = [group.schema.paths[field], ...((field === 'serviceName' || field === 'name' ? group.schema.paths.alternates?.[field] : undefined) ?? [])];
   return paths.map((path) => exactPath(group.catalog, path)).filter((path): path is string => path !== undefined);
 }

@@ -1,0 +1,83 @@
+/**
+ * Logs schema detection per backing index, as for spans: every index's mapping is scored against
+ * each producer's log layout and indices are grouped by the winner.
+ */
+import type { LogSchemaName } from '../types';
+import { bklogLogSchema } from './bklog';
+import { dataPrepperLogSchema } from './dataPrepper';
+import type { MappingByIndex } from './detect';
+import { ecsLogSchema } from './ecs';
+import { elasticApmLogSchema } from './elasticApm';
+import { catalogFromMapping, type FieldCatalog } from './fieldCatalog';
+import type { LogSchema } from './logSchema';
+import { otelLogSchema } from './otel';
+import { otelRawLogSchema } from './otelRaw';
+
+/** Detection order: on equal scores the earlier wins (APM before plain ECS). */
+export const LOG_SCHEMAS: LogSchema[] = [elasticApmLogSchema, dataPrepperLogSchema, bklogLogSchema, otelLogSchema, otelRawLogSchema, ecsLogSchema];
+
+export function findLogSchema(name: string): LogSchema | undefined {
+  return LOG_SCHEMAS.find((schema) => schema.name === name);
+}
+
+export interface LogIndexGroup {
+  schema: LogSchema;
+  indices: string[];
+  catalog: FieldCatalog;
+  evidence: string[];
+}
+
+export interface LogResolution {
+  pattern: string;
+  groups: LogIndexGroup[];
+  unknown: Array<{ index: string; fields: string[] }>;
+}
+
+/** Group the indices of a `_mapping` answer by logs schema (`auto`), or read them all with one. */
+export function resolveLogSchemas(pattern: string, mappings: MappingByIndex, setting: 'auto' | LogSchemaName = 'auto'): LogResolution {
+  const groups = new Map<string, LogIndexGroup>();
+  const unknown: LogResolution['unknown'] = [];
+  const configured = setting === 'auto' ? undefined : findLogSchema(setting);
+  for (const index of Object.keys(mappings).sort()) {
+    const catalog = catalogFromMapping(mappings[index]?.mappings);
+    if (catalog.size === 0) {
+      continue;
+    }
+    let winner: { schema: LogSchema; evidence: string[] } | undefined;
+    if (configured) {
+      winner = catalog.has(configured.paths.traceId) ? { schema: configured, evidence: [`configured as ${configured.name}`] } : undefined;
+    } else {
+      let best = 0;
+      for (const schema of LOG_SCHEMAS) {
+        const detection = schema.detect(catalog);
+        if (detection.score > best) {
+          best = detection.score;
+          winner = { schema, evidence: detection.evidence };
+        }
+      }
+    }
+    if (!winner) {
+      unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });
+      continue;
+    }
+    const group: LogIndexGroup = groups.get(winner.schema.name) ?? { schema: winner.schema, indices: [], catalog: new Map(), evidence: winner.evidence };
+    group.indices.push(index);
+    for (const [path, info] of catalog) {
+      if (!group.catalog.has(path)) {
+        group.catalog.set(path, info);
+      }
+    }
+    groups.set(winner.schema.name, group);
+  }
+  return { pattern, groups: [...groups.values()], unknown };
+}
+
+/** Why no logs can be read from these indices, naming the trace id fields looked for. */
+export function describeUnknownLogs(resolution: LogResolution): string {
+  const found = resolution.unknown
+    .slice(0, 3)
+    .map((entry) => `${entry.index} has ${entry.fields.length > 0 ? entry.fields.join(', ') : 'no mapped fields'}`)
+    .join('; ');
+  const traceFields = [...new Set(LOG_SCHEMAS.map((schema) => schema.paths.traceId))].join(', ');
+  return `logs index pattern '${resolution.pattern}' holds no logs with a trace id field (looked for ${traceFields} with a time, body or severity); found these fields: ${found}`;
+}
