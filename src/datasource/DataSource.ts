@@ -6,13 +6,17 @@ import {
   DataSourceApi,
   type DataSourceGetTagKeysOptions,
   type DataSourceGetTagValuesOptions,
+  type DataLink,
   type DataSourceInstanceSettings,
+  type DataSourceWithSupplementaryQueriesSupport,
+  type SupplementaryQueryOptions,
+  SupplementaryQueryType,
   type MetricFindValue,
   type QueryResultMetaNotice,
   type ScopedVars,
   type TimeRange,
 } from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
+import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
 
 import { EngineClient } from '../engine/client';
 import { isEngineError } from '../engine/errors';
@@ -20,7 +24,10 @@ import { createGrafanaTransport } from '../engine/grafanaTransport';
 import type { EngineTransport } from '../engine/transport';
 import { millisToNanosFloat } from '../proto/time';
 import { histogramFrame, type LinkTarget, searchFrame, spanScatterFrame, traceScatterFrame } from '../frames/searchFrames';
+import { logsFrame, logsVolumeFrames } from '../frames/logsFrame';
 import { traceRowsToFrame } from '../frames/traceFrame';
+import { checkLogFilters, DEFAULT_LOG_LIMIT, LogResolutionCache, logsVolume, searchLogs } from '../query/logs';
+import { logsWindowOf } from '../query/logsWindow';
 import { findOperations, findServices, findTagKeys, findTagValues } from '../query/discovery';
 import { FilterError } from '../query/filters';
 import { matchingTraceTimings, parseSearchInput, type SearchRequest, searchSpans, searchTraces } from '../query/search';
@@ -35,10 +42,11 @@ import { EsTracesVariableSupport } from './variables';
  * Thin dispatch: each target goes to the pipeline of its query type; errors become messages on the
  * target, never stack traces in a panel.
  */
-export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
+export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> implements DataSourceWithSupplementaryQueriesSupport<EsTracesQuery> {
   readonly client: EngineClient;
   private readonly options: EsTracesOptions;
   private readonly resolutions = new ResolutionCache();
+  private readonly logResolutions = new LogResolutionCache();
 
   constructor(instanceSettings: DataSourceInstanceSettings<EsTracesOptions>, transport?: EngineTransport) {
     super(instanceSettings);
@@ -75,6 +83,8 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
           return { data: [await this.scatter(target, request)] };
         case 'histogram':
           return { data: [await this.histogram(target, request)] };
+        case 'logs':
+          return { data: await this.logs(target, request) };
         default:
           throw new QueryError(`query type '${target.queryType}' is not available in this version of the plugin`);
       }
@@ -96,6 +106,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
       refId: target.refId,
       notices: result.notices,
       custom: { traceId: result.traceId, truncated: result.truncated, spanCount: result.facts.spanCount, depth: result.facts.depth, rootService: result.facts.rootServiceName },
+      spanLinks: this.spanLogsLinks(),
     });
   }
 
@@ -219,7 +230,64 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> {
 
   async testDatasource(): Promise<HealthResult> {
     this.resolutions.clear();
-    return checkHealth(this.client, this.options);
+    this.logResolutions.clear();
+    const targetUid = this.options.tracesToLogsV2?.datasourceUid;
+    const target = targetUid && targetUid !== this.uid ? getDataSourceSrv().getInstanceSettings(targetUid) : undefined;
+    return checkHealth(this.client, { ...this.options, logsTarget: targetUid && targetUid !== this.uid ? { uid: targetUid, type: target?.type, name: target?.name } : undefined });
+  }
+
+  /**
+   * "Logs for this span" on every span of the trace view, to this data source's logs query over the
+   * span's time widened by the configured shifts. Only when this data source holds the logs: for
+   * an Elasticsearch or OpenSearch target, Grafana's trace view builds the link from tracesToLogsV2.
+   */
+  private spanLogsLinks(): DataLink[] {
+    const target = this.options.tracesToLogsV2?.datasourceUid;
+    if (!this.options.logsIndex?.trim() || (target && target !== this.uid)) {
+      return [];
+    }
+    return [
+      {
+        title: 'Logs for this span',
+        url: '',
+        internal: {
+          datasourceUid: this.uid,
+          datasourceName: this.name,
+          query: { refId: 'logs', queryType: 'logs', traceId: '${__span.traceId}', spanId: '${__span.spanId}', spanWindow: true },
+        },
+      },
+    ];
+  }
+
+  /** Log lines (or their volume) from this data source's logs index. */
+  private async logs(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame[]> {
+    const templates = getTemplateSrv();
+    const text = (value?: string) => (value === undefined ? undefined : templates.replace(value, request.scopedVars));
+    const filters = { traceId: text(target.traceId), spanId: text(target.spanId), service: text(target.service), severity: text(target.severity), text: text(target.text) };
+    const resolution = await this.logResolutions.get(this.client, this.options.logsIndex ?? '', this.options.logsSchema ?? 'auto');
+    let window = timeWindow(request.range);
+    if (target.spanWindow && filters.traceId?.trim()) {
+      window = await logsWindowOf(this.client, await this.resolution(), checkLogFilters(filters).traceId!, checkLogFilters(filters).spanId, this.options.tracesToLogsV2 ?? {});
+    }
+    if (target.logsVolume) {
+      const intervalMs = Math.max(1, request.intervalMs || Math.ceil((request.range.to.valueOf() - request.range.from.valueOf()) / 100));
+      const result = await logsVolume(this.client, { resolution, filters, window, intervalMs });
+      return logsVolumeFrames(result.buckets, { refId: target.refId, notices: notices(result.warnings), fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() });
+    }
+    const result = await searchLogs(this.client, { resolution, filters, window, limit: target.limit ?? DEFAULT_LOG_LIMIT });
+    return [logsFrame(result.lines, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) })];
+  }
+
+  getSupportedSupplementaryQueryTypes(): SupplementaryQueryType[] {
+    return [SupplementaryQueryType.LogsVolume];
+  }
+
+  /** The volume of a logs query, for Explore's logs volume panel. */
+  getSupplementaryQuery(options: SupplementaryQueryOptions, query: EsTracesQuery): EsTracesQuery | undefined {
+    if (options.type !== SupplementaryQueryType.LogsVolume || query.queryType !== 'logs') {
+      return undefined;
+    }
+    return { ...query, refId: `log-volume-${query.refId}`, logsVolume: true };
   }
 }
 

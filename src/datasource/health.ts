@@ -5,7 +5,8 @@
 import type { EngineClient } from '../engine/client';
 import { isEngineError } from '../engine/errors';
 import { resolvePattern, QueryError } from '../query/resolve';
-import type { FieldOverrides, SchemaSetting } from '../types';
+import { resolveLogsPattern } from '../query/logs';
+import { type FieldOverrides, type LogSchemaName, LOGS_TARGET_TYPES, type SchemaSetting } from '../types';
 
 export interface HealthResult {
   status: 'success' | 'error';
@@ -17,7 +18,13 @@ export interface HealthSettings {
   logsIndex?: string;
   schema?: SchemaSetting;
   fieldOverrides?: FieldOverrides;
+  logsSchema?: 'auto' | LogSchemaName;
+  /** The trace-to-logs target when it is another data source, as Grafana knows it (type unset: not found). */
+  logsTarget?: { uid: string; type?: string; name?: string };
 }
+
+/** This plugin's id, a valid trace-to-logs target (its span links query its own logs index). */
+export const PLUGIN_ID = 'estraces-otel-datasource';
 
 export async function checkHealth(client: EngineClient, settings: HealthSettings): Promise<HealthResult> {
   let engineLabel: string;
@@ -32,7 +39,11 @@ export async function checkHealth(client: EngineClient, settings: HealthSettings
     const resolution = await resolvePattern(client, pattern, setting, settings.fieldOverrides);
     const groups = resolution.groups.map((group) => `${group.schema.name} in ${group.indices.join(', ')} (evidence: ${group.evidence.join(', ')})`);
     const ignored = resolution.unknown.length > 0 ? `; ${resolution.unknown.length} matching index(es) hold no readable spans and are ignored: ${resolution.unknown.map((u) => u.index).join(', ')}` : '';
-    const logs = await logsIndexNote(client, settings.logsIndex);
+    const logs = await logsIndexNote(client, settings);
+    const target = logsTargetProblem(settings.logsTarget);
+    if (target) {
+      return { status: 'error', message: `Connected to ${engineLabel}. Span index pattern '${pattern}': ${groups.join('; ')}.${logs} But ${target}.` };
+    }
     return {
       status: 'success',
       message: `Connected to ${engineLabel}. Span index pattern '${pattern}': ${groups.join('; ')}${ignored}.${logs}`,
@@ -42,13 +53,29 @@ export async function checkHealth(client: EngineClient, settings: HealthSettings
   }
 }
 
-async function logsIndexNote(client: EngineClient, logsIndex: string | undefined): Promise<string> {
-  if (!logsIndex?.trim()) {
+/** The logs side: which logs schema each logs index holds, or what keeps trace-to-logs from working. */
+async function logsIndexNote(client: EngineClient, settings: HealthSettings): Promise<string> {
+  const pattern = settings.logsIndex?.trim() ?? '';
+  if (pattern === '') {
     return '';
   }
-  const mappings = await client.mapping(logsIndex.trim());
-  const count = Object.keys(mappings).length;
-  return count === 0 ? ` Warning: logs index pattern '${logsIndex}' matches no index.` : ` Logs index pattern '${logsIndex}' matches ${count} index(es).`;
+  const resolution = await resolveLogsPattern(client, pattern, settings.logsSchema ?? 'auto');
+  const groups = resolution.groups.map((group) => `${group.schema.name} in ${group.indices.join(', ')} (evidence: ${group.evidence.join(', ')})`);
+  return ` Logs index pattern '${pattern}': ${groups.join('; ')}.`;
+}
+
+/** Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (and this plugin's links). */
+function logsTargetProblem(target: HealthSettings['logsTarget']): string | undefined {
+  if (!target) {
+    return undefined;
+  }
+  if (!target.type) {
+    return `the trace-to-logs data source '${target.uid}' does not exist: choose another one in the Trace to logs settings, or clear it to use this data source`;
+  }
+  if (![...LOGS_TARGET_TYPES, PLUGIN_ID].includes(target.type)) {
+    return `the trace-to-logs data source '${target.name ?? target.uid}' is of type ${target.type}; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one): choose one of those`;
+  }
+  return undefined;
 }
 
 function failure(error: unknown, engineLabel?: string): HealthResult {

@@ -3,7 +3,7 @@
  * order Tempo sends them, `preferredVisualisationType: 'trace'`, `traceFormat: 'otlp'` so the
  * inspector's "Download trace" exports OTLP.
  */
-import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice, type TraceSpanRow } from '@grafana/data';
+import { createDataFrame, type DataFrame, type DataLink, FieldType, type QueryResultMetaNotice, type TraceSpanRow } from '@grafana/data';
 
 type RowKey = keyof TraceSpanRow;
 
@@ -32,6 +32,8 @@ const FIELDS: Array<{ name: RowKey; type: FieldType; unit?: string }> = [
 
 export interface TraceFrameOptions {
   refId?: string;
+  /** Links on every span (the trace view interpolates `${__span.spanId}` and friends). */
+  spanLinks?: DataLink[];
   notices?: QueryResultMetaNotice[];
   custom?: Record<string, unknown>;
 }
@@ -40,7 +42,12 @@ export function traceRowsToFrame(rows: TraceSpanRow[], options: TraceFrameOption
   return createDataFrame({
     name: 'Trace',
     refId: options.refId,
-    fields: FIELDS.map(({ name, type, unit }) => ({ name, type, config: unit ? { unit } : {}, values: rows.map((row) => row[name]) })),
+    fields: FIELDS.map(({ name, type, unit }) => ({
+      name,
+      type,
+      config: { ...(unit ? { unit } : {}), ...(name === 'spanID' && options.spanLinks?.length ? { links: options.spanLinks } : {}) },
+      values: rows.map((row) => row[name]),
+    })),
     meta: {
       preferredVisualisationType: 'trace',
       custom: { traceFormat: 'otlp', ...options.custom },

@@ -14,7 +14,7 @@ import type { JsonObject } from '../proto/schema';
 import { startRange } from '../proto/schemaSupport';
 import type { LogSchemaName } from '../types';
 import type { TraceSearcher } from './fetchTrace';
-import { QueryError } from './resolve';
+import { ExpiringCache, QueryError } from './resolve';
 import type { TimeWindow } from './traceById';
 
 export interface LogFilters {
@@ -259,4 +259,17 @@ export async function logsVolume(searcher: TraceSearcher, options: LogsOptions &
   }
   const buckets = [...byTime.entries()].sort(([a], [b]) => a - b).map(([timeMs, counts]) => ({ timeMs, counts }));
   return { buckets, warnings: [...new Set(warnings)] };
+}
+
+/** Logs detection results kept for five minutes per pattern and setting, like span resolutions. */
+export class LogResolutionCache {
+  private readonly cache = new ExpiringCache<LogResolution>();
+
+  get(source: MappingSource, pattern: string, setting: 'auto' | LogSchemaName): Promise<LogResolution> {
+    return this.cache.get(`${setting}\u0000${pattern}`, () => resolveLogsPattern(source, pattern, setting));
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
 }

@@ -39,29 +39,44 @@ export async function resolvePattern(source: MappingSource, pattern: string, set
   return resolution;
 }
 
-/** Detection results kept for a while; a mapping change is picked up when the entry expires. */
-export class ResolutionCache {
-  private readonly entries = new Map<string, { at: number; value: Promise<Resolution> }>();
+/** Promises kept for a while by key; a rejected one is forgotten so the next call tries again. */
+export class ExpiringCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
 
   constructor(
     private readonly ttlMs = 5 * 60_000,
     private readonly now: () => number = Date.now
   ) {}
 
-  get(source: MappingSource, pattern: string, setting: SchemaSetting, overrides?: FieldOverrides): Promise<Resolution> {
-    const key = `${setting}\u0000${pattern}\u0000${JSON.stringify(overrides ?? {})}`;
+  get(key: string, make: () => Promise<T>): Promise<T> {
     const entry = this.entries.get(key);
     if (entry && this.now() - entry.at < this.ttlMs) {
       return entry.value;
     }
-    const value = resolvePattern(source, pattern, setting, overrides);
+    const value = make();
     this.entries.set(key, { at: this.now(), value });
-    // A failed detection is not remembered: the next query tries again.
     value.catch(() => this.entries.delete(key));
     return value;
   }
 
   clear(): void {
     this.entries.clear();
+  }
+}
+
+/** Detection results kept for a while; a mapping change is picked up when the entry expires. */
+export class ResolutionCache {
+  private readonly cache: ExpiringCache<Resolution>;
+
+  constructor(ttlMs?: number, now?: () => number) {
+    this.cache = new ExpiringCache(ttlMs, now);
+  }
+
+  get(source: MappingSource, pattern: string, setting: SchemaSetting, overrides?: FieldOverrides): Promise<Resolution> {
+    return this.cache.get(`${setting}\u0000${pattern}\u0000${JSON.stringify(overrides ?? {})}`, () => resolvePattern(source, pattern, setting, overrides));
+  }
+
+  clear(): void {
+    this.cache.clear();
   }
 }

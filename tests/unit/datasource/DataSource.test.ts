@@ -1,4 +1,4 @@
-import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings, SupplementaryQueryType } from '@grafana/data';
 
 import { lastValueFrom } from 'rxjs';
 
@@ -11,6 +11,7 @@ import type { EsTracesOptions, EsTracesQuery } from '../../../src/types';
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
   getTemplateSrv: () => ({ replace: (text: string) => text.replace('$traceId', '4bf92f3577b34da6a3ce929d0e0e4736') }),
+  getDataSourceSrv: () => ({ getInstanceSettings: (uid: string) => (uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'other-es' ? { uid, type: 'elasticsearch', name: 'Logs' } : undefined) }),
 }));
 
 const keyword = { type: 'keyword' };
@@ -275,5 +276,82 @@ describe('DataSource template variables and ad hoc keys', () => {
 
   it('asks for the service of an operations variable instead of listing everything', async () => {
     await expect(dataSource(engine()).listForVariable({ kind: 'operations' })).rejects.toThrow('choose the service whose operations the variable lists');
+  });
+});
+
+const logsMapping = { 'app-logs': { mappings: { properties: { '@timestamp': { type: 'date_nanos' }, trace_id: keyword, span_id: keyword, severity_text: keyword, body: { properties: { text: { type: 'text' } } } } } } };
+const logHit = { _index: 'app-logs', _id: 'l1', _source: { '@timestamp': '1715678467130.000001', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', severity_text: 'ERROR', body: { text: 'payment failed' }, attributes: { 'retry.count': 2 }, resource: { attributes: { 'service.name': 'checkout' } } } };
+
+/** Spans in `traces`, logs in `app-logs`. */
+function logsEngine() {
+  return new FixtureTransport((request) => {
+    if (request.path.includes('/_mapping')) {
+      return request.path.startsWith('/app-logs') ? logsMapping : otelMapping;
+    }
+    const shards = { total: 1, successful: 1, failed: 0 };
+    if (request.path.startsWith('/app-logs')) {
+      return { _shards: shards, hits: { hits: [logHit] } };
+    }
+    return { _shards: shards, hits: { total: { value: 1, relation: 'eq' }, hits: [spanHit] } };
+  });
+}
+
+describe('DataSource logs', () => {
+  const withLogs: EsTracesOptions = { spanIndex: 'traces*', logsIndex: 'app-logs' };
+
+  it('returns a logs frame whose trace ids open this data source\'s trace view', async () => {
+    const response = await dataSource(logsEngine(), withLogs).query(request({ queryType: 'logs', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    expect(response.errors).toBeUndefined();
+    const frame = response.data[0];
+    expect(frame.meta.preferredVisualisationType).toBe('logs');
+    expect(frame.fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values[0]])).toEqual([
+      ['timestamp', 1715678467130.000001],
+      ['body', 'payment failed'],
+      ['severity', 'ERROR'],
+      ['id', 'app-logs/l1'],
+      ['labels', { 'service.name': 'checkout', 'retry.count': '2' }],
+      ['traceID', '4bf92f3577b34da6a3ce929d0e0e4736'],
+      ['spanID', '00f067aa0ba902b7'],
+    ]);
+    expect(frame.fields[5].config.links[0].internal).toMatchObject({ datasourceUid: 'es', query: { query: '${__value.raw}', queryType: 'traceId' } });
+  });
+
+  it("searches a span's own time widened by the configured shifts when asked to", async () => {
+    const transport = logsEngine();
+    const options = { ...withLogs, tracesToLogsV2: { spanStartTimeShift: '-1s', spanEndTimeShift: '2s' } };
+    await dataSource(transport, options).query(request({ queryType: 'logs', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', spanWindow: true }));
+    const logsSearch = transport.requests.filter((r) => r.path.startsWith('/app-logs') && r.path.includes('/_search'))[0];
+    // The span starts at ...467123.456789 ms and lasts 42.5 ms: [start - 1 s, end + 2 s], in whole ms.
+    expect(JSON.stringify(logsSearch.body)).toContain('"range":{"@timestamp":{"gte":1715678466123,"lte":1715678469165,"format":"epoch_millis"}}');
+  });
+
+  it('puts "Logs for this span" on the spans of a trace when this data source holds the logs', async () => {
+    const frame = (await dataSource(logsEngine(), withLogs).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }))).data[0];
+    const spanId = frame.fields.find((f: { name: string }) => f.name === 'spanID');
+    expect(spanId.config.links).toEqual([
+      { title: 'Logs for this span', url: '', internal: { datasourceUid: 'es', datasourceName: 'ES Traces', query: { refId: 'logs', queryType: 'logs', traceId: '${__span.traceId}', spanId: '${__span.spanId}', spanWindow: true } } },
+    ]);
+    const elsewhere = (await dataSource(logsEngine(), { ...withLogs, tracesToLogsV2: { datasourceUid: 'other-es' } }).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }))).data[0];
+    expect(elsewhere.fields.find((f: { name: string }) => f.name === 'spanID').config.links).toBeUndefined();
+  });
+
+  it('asks Explore for the log volume of logs queries only', () => {
+    const ds = dataSource(logsEngine(), withLogs);
+    expect(ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsVolume }, { refId: 'A', queryType: 'logs', service: 'checkout' })).toEqual({ refId: 'log-volume-A', queryType: 'logs', service: 'checkout', logsVolume: true });
+    expect(ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsVolume }, { refId: 'A', queryType: 'search' })).toBeUndefined();
+  });
+
+  it('names a logs index without a trace id field in the health check', async () => {
+    const transport = new FixtureTransport((r) => (r.path === '/' ? { version: { number: '2.19.1', distribution: 'opensearch' } } : r.path.startsWith('/plain') ? { plain: { mappings: { properties: { '@timestamp': { type: 'date' }, message: { type: 'text' } } } } } : otelMapping));
+    const result = await dataSource(transport, { spanIndex: 'traces*', logsIndex: 'plain' }).testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toContain("logs index pattern 'plain' holds no logs with a trace id field (looked for");
+    expect(result.message).toContain('found these fields: plain has @timestamp, message');
+  });
+
+  it('names a trace-to-logs target that Grafana cannot query for logs', async () => {
+    const result = await dataSource(engine(), { spanIndex: 'traces*', tracesToLogsV2: { datasourceUid: 'loki-uid' } }).testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toContain("the trace-to-logs data source 'Loki' is of type loki; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one)");
   });
 });

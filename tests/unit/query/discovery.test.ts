@@ -4,7 +4,7 @@ import { buildValuesRequest } from '../../../src/query/discovery';
 const keyword = { type: 'keyword' };
 const apm = resolveSchemas('traces-apm*', {
   'traces-apm-default': {
-    mappings: { properties: { processor: { properties: { event: keyword } }, trace: { properties: { id: keyword } }, service: { properties: { name: keyword } }, transaction: { properties: { name: keyword } }, span: { properties: { id: keyword, name: keyword } }, timestamp: { properties: { us: { type: 'long' } } }, '@timestamp': { type: 'date' } } },
+    mappings: { properties: { processor: { properties: { event: keyword } }, trace: { properties: { id: keyword } }, service: { properties: { name: keyword } }, transaction: { properties: { name: keyword, duration: { properties: { us: { type: 'long' } } } } }, span: { properties: { id: keyword, name: keyword } }, timestamp: { properties: { us: { type: 'long' } } }, '@timestamp': { type: 'date' } } },
   },
 }).groups[0];
 
