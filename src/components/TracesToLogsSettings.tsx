@@ -1,19 +1,14 @@
 import { type DataSourceInstanceSettings } from '@grafana/data';
-import { DataSourcePicker } from '@grafana/runtime';
+import { DataSourcePicker, getDataSourceSrv } from '@grafana/runtime';
 import { Button, Field, FieldSet, IconButton, InlineField, InlineSwitch, Input, Stack } from '@grafana/ui';
 import React, { type ChangeEvent, useState } from 'react';
 
-import { LOGS_TARGET_TYPES, type TracesToLogsOptions } from '../types';
+import { isLogsTargetType, logsTargetProblem } from '../datasource/logsTarget';
+import type { TracesToLogsOptions } from '../types';
 
-/** This plugin's own id: picking it (or leaving the picker empty) reads its own logs index. */
-export const PLUGIN_ID = 'estraces-otel-datasource';
-
-/**
- * The logs data sources Grafana's trace view can build a query for: Elasticsearch, OpenSearch,
- * and this plugin.
- */
+/** The logs data sources Grafana's trace view can build a query for, and this plugin. */
 export function isLogsTarget(ds: Pick<DataSourceInstanceSettings, 'type'>): boolean {
-  return (LOGS_TARGET_TYPES as readonly string[]).includes(ds.type) || ds.type === PLUGIN_ID;
+  return isLogsTargetType(ds.type);
 }
 
 /** A Grafana interval such as `-2s`, `500ms`, `5m`. */
@@ -174,12 +169,17 @@ export function TracesToLogsSettings({ value, onChange }: TracesToLogsSettingsPr
   const update = (patch: Partial<TracesToLogsOptions>) => onChange(withPatch(options, patch));
   const storeShift = (key: ShiftKey) => (shift: string | undefined) => update({ [key]: shift });
   const customQuery = options.customQuery ?? false;
+  // A provisioned or since-changed target may be one Grafana cannot query for logs: say so here too.
+  const target = options.datasourceUid ? getDataSourceSrv().getInstanceSettings(options.datasourceUid) : undefined;
+  const targetProblem = options.datasourceUid ? logsTargetProblem({ uid: options.datasourceUid, type: target?.type, name: target?.name }) : undefined;
 
   return (
     <FieldSet label="Trace to logs">
       <Field
         label="Data source"
         description="The logs to show for a span. Empty means this data source: its logs index pattern and detected logs schema."
+        invalid={targetProblem !== undefined}
+        error={targetProblem}
       >
         <DataSourcePicker
           inputId="estraces-trace-to-logs-datasource"

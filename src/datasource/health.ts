@@ -6,7 +6,8 @@ import type { EngineClient } from '../engine/client';
 import { isEngineError } from '../engine/errors';
 import { resolvePattern, QueryError } from '../query/resolve';
 import { resolveLogsPattern } from '../query/logs';
-import { type FieldOverrides, type LogSchemaName, LOGS_TARGET_TYPES, type SchemaSetting } from '../types';
+import type { FieldOverrides, LogSchemaName, SchemaSetting } from '../types';
+import { logsTargetProblem } from './logsTarget';
 
 export interface HealthResult {
   status: 'success' | 'error';
@@ -23,8 +24,6 @@ export interface HealthSettings {
   logsTarget?: { uid: string; type?: string; name?: string };
 }
 
-/** This plugin's id, a valid trace-to-logs target (its span links query its own logs index). */
-export const PLUGIN_ID = 'estraces-otel-datasource';
 
 export async function checkHealth(client: EngineClient, settings: HealthSettings): Promise<HealthResult> {
   let engineLabel: string;
@@ -62,20 +61,6 @@ async function logsIndexNote(client: EngineClient, settings: HealthSettings): Pr
   const resolution = await resolveLogsPattern(client, pattern, settings.logsSchema ?? 'auto');
   const groups = resolution.groups.map((group) => `${group.schema.name} in ${group.indices.join(', ')} (evidence: ${group.evidence.join(', ')})`);
   return ` Logs index pattern '${pattern}': ${groups.join('; ')}.`;
-}
-
-/** Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (and this plugin's links). */
-function logsTargetProblem(target: HealthSettings['logsTarget']): string | undefined {
-  if (!target) {
-    return undefined;
-  }
-  if (!target.type) {
-    return `the trace-to-logs data source '${target.uid}' does not exist: choose another one in the Trace to logs settings, or clear it to use this data source`;
-  }
-  if (![...LOGS_TARGET_TYPES, PLUGIN_ID].includes(target.type)) {
-    return `the trace-to-logs data source '${target.name ?? target.uid}' is of type ${target.type}; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one): choose one of those`;
-  }
-  return undefined;
 }
 
 function failure(error: unknown, engineLabel?: string): HealthResult {

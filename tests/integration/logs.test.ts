@@ -122,3 +122,11 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     });
   });
 });
+
+describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s, producers without a log store', (_label, engine) => {
+  it.each([['jaeger'], ['zipkin']])('refuses to ingest logs as %s, naming the schemas that store logs', async (schema) => {
+    const run = await runCli(['ingest', '--url', engine.url, '--index', uniqueIndex(`nolog-${schema}`), '--schema', schema, spansFile, logsFile]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`schema '${schema}' has no log layout (its producer keeps no logs): ingest the ${records.length} log records with a schema that stores logs (elastic-apm, data-prepper, bklog, otel, otel-raw, ecs)`);
+  });
+});

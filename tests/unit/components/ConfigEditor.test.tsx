@@ -16,6 +16,10 @@ import { type EsTracesOptions, LOG_SCHEMA_NAMES, SCHEMA_NAMES } from '../../../s
 // The real picker needs Grafana's data source service; this one offers a single logs data source.
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
+  // Grafana's registry of data sources: a Loki one, and Elasticsearch for any other uid.
+  getDataSourceSrv: () => ({
+    getInstanceSettings: (uid: string) => (uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'gone-uid' ? undefined : { uid, type: 'elasticsearch', name: 'Logs' }),
+  }),
   DataSourcePicker: (props: DataSourcePickerProps) => (
     <div>
       <span data-testid="picker-current">{typeof props.current === 'string' ? props.current : ''}</span>

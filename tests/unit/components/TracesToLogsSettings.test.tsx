@@ -18,6 +18,10 @@ let pickerProps: DataSourcePickerProps | undefined;
 // The real picker needs Grafana's data source service; this one offers a single logs data source.
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
+  // Grafana's registry of data sources: a Loki one, and Elasticsearch for any other uid.
+  getDataSourceSrv: () => ({
+    getInstanceSettings: (uid: string) => (uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'gone-uid' ? undefined : { uid, type: 'elasticsearch', name: 'Logs' }),
+  }),
   DataSourcePicker: (props: DataSourcePickerProps) => {
     pickerProps = props;
     const current = typeof props.current === 'string' ? props.current : (props.current?.uid ?? '');
@@ -223,5 +227,20 @@ describe('TracesToLogsSettings keeps the other keys', () => {
     const { onChange } = setup(existing);
     await userEvent.click(screen.getByLabelText('Filter by span ID'));
     expect(onChange).toHaveBeenLastCalledWith({ ...existing, filterBySpanID: true });
+  });
+});
+
+describe('TracesToLogsSettings stored target', () => {
+  it.each([
+    ['loki-uid', "the trace-to-logs data source 'Loki' is of type loki; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one): choose one of those"],
+    ['gone-uid', "the trace-to-logs data source 'gone-uid' does not exist: choose another one in the Trace to logs settings, or clear it to use this data source"],
+  ])('names a stored target %s that cannot receive logs links', (uid, message) => {
+    render(<TracesToLogsSettings value={{ datasourceUid: uid }} onChange={jest.fn()} />);
+    expect(screen.getByText(message)).toBeInTheDocument();
+  });
+
+  it('says nothing about an Elasticsearch target', () => {
+    render(<TracesToLogsSettings value={{ datasourceUid: 'es-logs' }} onChange={jest.fn()} />);
+    expect(screen.queryByText(/trace-to-logs data source/)).not.toBeInTheDocument();
   });
 });
