@@ -5,6 +5,7 @@ import React, { type ChangeEvent, type KeyboardEvent, type ReactNode } from 'rea
 import type { DataSource } from '../datasource/DataSource';
 import { validateTraceId } from '../proto/ids';
 import type { EsTracesOptions, EsTracesQuery, QueryType } from '../types';
+import { LogsEditor } from './LogsEditor';
 import { SearchEditor } from './SearchEditor';
 
 export type QueryEditorPropsType = QueryEditorProps<DataSource, EsTracesQuery, EsTracesOptions>;
@@ -93,6 +94,12 @@ const QUERY_TYPES: Array<{
     editor: SearchEditor,
   },
   { label: 'Histogram', value: 'histogram', description: 'Distribution of trace durations', editor: SearchEditor },
+  {
+    label: 'Logs',
+    value: 'logs',
+    description: 'Log lines by trace, span, service, severity or text',
+    editor: LogsEditor,
+  },
 ];
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEditorPropsType) {

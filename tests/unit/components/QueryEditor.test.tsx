@@ -40,13 +40,14 @@ describe('QueryEditor query type', () => {
     expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
   });
 
-  it('offers four query types: Trace ID, Search, Scatter and Histogram', () => {
+  it('offers five query types: Trace ID, Search, Scatter, Histogram and Logs', () => {
     setup();
     expect(screen.getAllByRole('radio').map((radio) => radio.getAttribute('title'))).toEqual([
       'Trace ID',
       'Search',
       'Scatter',
       'Histogram',
+      'Logs',
     ]);
   });
 
