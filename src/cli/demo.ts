@@ -9,30 +9,17 @@ import { createNodeTransport } from '../engine/nodeTransport';
 import { logRecordsFromOtlp, spansFromOtlp } from '../proto/otlp';
 import { otelSchema } from '../proto/otel';
 import { ingest } from '../query/ingest';
-import { type EngineKind, engineStatus, startEngine } from './engineRunner';
+import { type EngineKind, ensureEngine } from './engineRunner';
 import { generateCorrelatedLogs, generateDemoTraces } from './sdkData';
 
 const DEMO_INDEX = 'estraces-demo';
 /** Where provisioning/datasources/datasources.yml expects the demo engine. */
 const PROVISIONED_URL = 'http://127.0.0.1:9201';
 
-async function engineUrl(url: string | undefined, kind: EngineKind): Promise<string> {
-  if (url) {
-    return url;
-  }
-  const running = (await engineStatus(kind)).find((engine) => engine.alive);
-  if (running) {
-    process.stderr.write(`using the ${kind} already running at ${running.url}\n`);
-    return running.url;
-  }
-  process.stderr.write(`starting ${kind} (the first start downloads it through Maven)...\n`);
-  return (await startEngine({ kind, log: (line) => process.stderr.write(`${line}\n`) })).url;
-}
-
 export async function runDemo(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { url: { type: 'string' }, kind: { type: 'string' }, traces: { type: 'string' } } });
   const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
-  const url = await engineUrl(values.url, kind);
+  const url = await ensureEngine(kind, values.url, (line) => process.stderr.write(`${line}\n`));
   // A new seed per run: running the demo again adds new traces instead of clashing with old ones.
   const traces = generateDemoTraces({ traces: Number(values.traces ?? 20), seed: Date.now() % 1_000_000_007 });
   const logs = generateCorrelatedLogs(traces);

@@ -713,3 +713,20 @@ export async function engineStatus(kind?: EngineKind): Promise<EngineStatus[]> {
   const statuses = await Promise.all(engines.map(statusOf));
   return statuses.sort((a, b) => a.port - b.port);
 }
+
+/**
+ * The URL of an engine to use: the one given, the one of this kind already running, or a new one
+ * started here (the first start resolves it through Maven).
+ */
+export async function ensureEngine(kind: EngineKind, url: string | undefined, log: (line: string) => void, heapMb?: number): Promise<string> {
+  if (url) {
+    return url;
+  }
+  const running = (await engineStatus(kind)).find((engine) => engine.alive);
+  if (running) {
+    log(`using the ${kind} already running at ${running.url}`);
+    return running.url;
+  }
+  log(`starting ${kind} (the first start downloads it through Maven)...`);
+  return (await startEngine({ kind, heapMb, log })).url;
+}

@@ -37,6 +37,7 @@ const USAGE = `usage: estraces <command> [options]
   logs --url URL --index PATTERN [--trace-id X] [--span-id Y] [--service S] [--severity L]
         [--text T] [--from T --to T] [--limit N] [--logs-schema auto|NAME]
   demo [--url URL] [--kind opensearch|elasticsearch]
+  bench [--quick] [--kind opensearch|elasticsearch] [--url URL] [--runs N] [--out FILE]
 
 Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
 optionally parentSpanId, serviceName, name, duration, durationUnit (ns|us|ms), statusCode, attributesPrefix.
@@ -297,6 +298,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'demo':
         await loadDemo().runDemo(args);
+        return 0;
+      case 'bench':
+        // Loaded on demand, like the demo: it builds frames and generates data no other command needs.
+        await (require('./bench') as typeof import('./bench')).runBench(args);
         return 0;
       case undefined:
       case 'help':

@@ -94,6 +94,21 @@ export class EngineClient {
     return this.transport.request({ method: 'POST', path: `/${encodeIndices(indices)}/_refresh?ignore_unavailable=true&allow_no_indices=true` });
   }
 
+  deleteIndex(indices: string): Promise<unknown> {
+    return this.transport.request({ method: 'DELETE', path: `/${encodeIndices(indices)}?ignore_unavailable=true&allow_no_indices=true` });
+  }
+
+  /** Write one document under an id, visible to the next search. */
+  putDocument(index: string, id: string, document: JsonObject): Promise<unknown> {
+    return this.transport.request({ method: 'PUT', path: `/${encodeIndices(index)}/_doc/${encodeURIComponent(id)}?refresh=true`, body: document });
+  }
+
+  /** One document by id, or undefined when it (or its index) is not there. */
+  async getDocument(index: string, id: string): Promise<JsonObject | undefined> {
+    const hits = await this.search(index, { size: 1, query: { ids: { values: [id] } } });
+    return hits.hits?.hits?.[0]?._source;
+  }
+
   clusterHealth(): Promise<{ status: string; number_of_nodes: number; cluster_name: string }> {
     return this.transport.request({ method: 'GET', path: '/_cluster/health' });
   }

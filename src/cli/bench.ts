@@ -1,0 +1,249 @@
+/**
+ * `npm run bench`: loads deterministic data once into the embedded engine (otel and jaeger
+ * layouts; 100,000 and 1,000,000 spans, plus traces of 1,000, 20,000 and 100,000 spans), then
+ * measures the query core end to end through the Node transport beside the raw engine time for
+ * the same work. Medians and p95 of at least 10 runs after warm-up; a table on stdout and
+ * benchmarks/results.json. `--quick` measures the 100,000-span data set only.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { EngineClient, type SearchHit } from '../engine/client';
+import { createNodeTransport } from '../engine/nodeTransport';
+import { traceRowsToFrame } from '../frames/traceFrame';
+import { spanToFrameRow } from '../frames/traceRows';
+import { jaegerSchema } from '../proto/jaeger';
+import { otelSchema } from '../proto/otel';
+import type { SpanSchema } from '../proto/schema';
+import { assembleTrace } from '../proto/trace';
+import { findOperations, findServices } from '../query/discovery';
+import { ingest } from '../query/ingest';
+import { resolvePattern } from '../query/resolve';
+import { matchingTraceTimings, parseSearchInput, type SearchInput, searchTraces } from '../query/search';
+import { buildTraceByIdRequest } from '../query/traceById';
+import { runTraceQuery } from '../query/traceQuery';
+import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames } from './benchData';
+import { type EngineKind, ensureEngine } from './engineRunner';
+
+/** Bump when the generated data changes, so stale loads are replaced. */
+const DATA_VERSION = 1;
+const META_INDEX = 'estraces-bench-meta';
+const BIG_SIZES = [1_000, 20_000, 100_000];
+/** A fixed day, so every run and machine sees the same data in the same window. */
+const END_MS = Date.UTC(2026, 0, 2);
+const WINDOW = { fromNs: BigInt(END_MS - 24 * 3_600_000) * BigInt(1_000_000), toNs: BigInt(END_MS) * BigInt(1_000_000) };
+const SCHEMAS: SpanSchema[] = [otelSchema, jaegerSchema];
+
+interface Result {
+  name: string;
+  medianMs: number;
+  p95Ms: number;
+  rawMs?: number;
+  ratio?: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function spec(spans: number): BenchSpec {
+  return { spans, hours: 24, endMs: END_MS, services: 20, operationsPerService: 10, errorRate: 0.05, seed: 20_260_101 + spans };
+}
+
+/** Loads `write` into `index` unless the meta document says this version is already there. */
+async function ensureLoaded(client: EngineClient, index: string, description: JsonMeta, write: () => Promise<number>): Promise<JsonMeta> {
+  const meta = (await client.getDocument(META_INDEX, index).catch(() => undefined)) as JsonMeta | undefined;
+  if (meta && meta.version === DATA_VERSION && meta.description === description.description) {
+    return meta;
+  }
+  log(`loading ${index}: ${description.description}`);
+  await client.deleteIndex(`${index},${index}-logs`);
+  const started = Date.now();
+  const spans = await write();
+  const loaded = { ...description, version: DATA_VERSION, spans, loadSeconds: Math.round((Date.now() - started) / 1000) };
+  await client.putDocument(META_INDEX, index, loaded);
+  log(`  ${spans} spans in ${loaded.loadSeconds} s`);
+  return loaded;
+}
+
+type JsonMeta = { description: string; version?: number; spans?: number; loadSeconds?: number; traceIds?: string[] };
+
+async function loadSpans(client: EngineClient, schema: SpanSchema, index: string, batches: Iterable<Parameters<typeof ingest>[1]['spans']>): Promise<number> {
+  let spans = 0;
+  for (const batch of batches) {
+    const report = await ingest(client, { schema, index, spans: batch, logs: [] });
+    if (report.failed > 0) {
+      throw new Error(`loading ${index} failed for ${report.failed} documents: ${report.errors[0]}`);
+    }
+    spans += batch.length;
+  }
+  return spans;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+/** Median and p95 of `runs` timed calls after `warmup` untimed ones. */
+async function measure(runs: number, work: () => Promise<unknown>, warmup = 2): Promise<{ medianMs: number; p95Ms: number }> {
+  for (let i = 0; i < warmup; i++) {
+    await work();
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await work();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: round(percentile(times, 0.5)), p95Ms: round(percentile(times, 0.95)) };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The same documents the core reads, with the fewest plain requests (10,000-hit pages) and no conversion. */
+async function rawTraceFetch(client: EngineClient, schema: SpanSchema, index: string, traceId: string): Promise<SearchHit[]> {
+  const resolution = await resolvePattern(client, `${index}*`, schema.name);
+  const hits: SearchHit[] = [];
+  for (const group of resolution.groups) {
+    for (const documents of group.schema.eventDocumentField ? (['spans', 'events'] as const) : (['spans'] as const)) {
+      await fetchAll(client, group.indices.join(','), (after) => buildTraceByIdRequest({ schema: group.schema, catalog: group.catalog, traceId, pageSize: 10_000, searchAfter: after, documents }).body, hits);
+    }
+  }
+  return hits;
+}
+
+async function fetchAll(client: EngineClient, indices: string, body: (after?: unknown[]) => Record<string, unknown>, hits: SearchHit[]): Promise<void> {
+  let after: unknown[] | undefined;
+  for (;;) {
+    const page = await client.search(indices, body(after));
+    const pageHits = page.hits?.hits ?? [];
+    hits.push(...pageHits);
+    if (pageHits.length < 10_000) {
+      return;
+    }
+    after = pageHits[pageHits.length - 1].sort;
+  }
+}
+
+async function benchTraces(client: EngineClient, schema: SpanSchema, runs: number, results: Result[], conversion: { spansPerSec?: number; peakMb?: number }): Promise<void> {
+  const index = `estraces-bench-${schema.name}-big`;
+  const traces = BIG_SIZES.map((size, i) => bigTrace(size, END_MS - 12 * 3_600_000 + i * 60_000, 7 + i));
+  const meta = await ensureLoaded(client, index, { description: `traces of ${BIG_SIZES.join(', ')} spans`, traceIds: traces.map((trace) => trace[0].traceId) }, () => loadSpans(client, schema, index, traces));
+  const resolution = await resolvePattern(client, `${index}*`, schema.name);
+  for (const [i, size] of BIG_SIZES.entries()) {
+    const traceId = meta.traceIds![i];
+    const core = await measure(runs, async () => {
+      const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 200_000 });
+      if (result.rows.length !== size) {
+        throw new Error(`trace ${traceId} came back with ${result.rows.length} spans, not ${size}`);
+      }
+    });
+    const raw = await measure(runs, () => rawTraceFetch(client, schema, index, traceId));
+    results.push({ name: `${schema.name} trace ${size / 1000}k`, ...core, rawMs: raw.medianMs, ratio: round((core.medianMs / raw.medianMs) * 100) / 100 });
+    log(`  ${schema.name} trace ${size}: ${core.medianMs} ms (raw ${raw.medianMs} ms)`);
+    if (size === 100_000 && schema === otelSchema) {
+      const hits = await rawTraceFetch(client, schema, index, traceId);
+      const before = process.memoryUsage().heapUsed;
+      let peak = before;
+      const convert = await measure(runs, async () => {
+        const read = schema.readHits(hits.filter((hit) => !(hit._source && 'event_name' in hit._source)));
+        const assembled = assembleTrace(read.spans);
+        traceRowsToFrame(assembled.spans.map(spanToFrameRow));
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      });
+      conversion.spansPerSec = Math.round(size / (convert.medianMs / 1000));
+      conversion.peakMb = Math.round((peak - before) / 1e6);
+      results.push({ name: 'conversion 100k (documents -> spans -> frame)', ...convert });
+      log(`  conversion: ${conversion.spansPerSec} spans/s`);
+    }
+  }
+}
+
+const SEARCHES: Array<[string, SearchInput]> = [
+  ['search recent 20', {}],
+  ['search slowest 20', { sort: 'slowest' }],
+  ['search recent 100', { limit: 100 }],
+  ['search slowest 100', { sort: 'slowest', limit: 100 }],
+  ['search service', { service: 'checkout' }],
+  ['search service+operation', { service: 'checkout', operation: operationNames('checkout', 10)[0] }],
+  ['search attribute', { tags: 'app.tenant=tenant-07' }],
+  ['search min duration 1s', { minDuration: '1s' }],
+  ['search status error', { status: 'error' }],
+  ['search status error slowest', { status: 'error', sort: 'slowest' }],
+];
+
+async function benchSearch(client: EngineClient, schema: SpanSchema, spans: number, runs: number, results: Result[]): Promise<void> {
+  const index = `estraces-bench-${schema.name}-${spans}`;
+  await ensureLoaded(client, index, { description: `${spans} spans over 24 h` }, () => loadSpans(client, schema, index, benchBatches(spec(spans))));
+  const resolution = await resolvePattern(client, `${index}*`, schema.name);
+  const label = (name: string) => `${schema.name} ${name} @${spans >= 1_000_000 ? `${spans / 1_000_000}M` : `${spans / 1000}k`}`;
+  for (const [name, input] of SEARCHES) {
+    const request = parseSearchInput(input);
+    results.push({ name: label(name), ...(await measure(runs, () => searchTraces(client, { resolution, window: WINDOW, request }))) });
+  }
+  results.push({ name: label('services'), ...(await measure(runs, () => findServices(client, { resolution, window: WINDOW }))) });
+  results.push({ name: label('operations'), ...(await measure(runs, () => findOperations(client, { resolution, window: WINDOW, service: serviceNames(20)[1] }))) });
+  const scatter = parseSearchInput({ limit: 500 });
+  results.push({ name: label('scatter 500'), ...(await measure(runs, () => searchTraces(client, { resolution, window: WINDOW, request: scatter }))) });
+  const all = parseSearchInput({ service: 'checkout' });
+  results.push({ name: label('histogram service'), ...(await measure(runs, () => matchingTraceTimings(client, { resolution, window: WINDOW, request: all }))) });
+  log(`  ${schema.name} search at ${spans} spans measured`);
+}
+
+function bundleBytes(): number | undefined {
+  const file = resolve(__dirname, '../../dist/module.js');
+  return existsSync(file) ? statSync(file).size : undefined;
+}
+
+function machine(engine: string): Record<string, unknown> {
+  const cpu = cpus();
+  let java = '';
+  try {
+    java = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (error) {
+    java = String((error as { stderr?: string }).stderr ?? '').split('\n')[0];
+  }
+  return { cpus: cpu.length, cpuModel: cpu[0]?.model, memoryGb: Math.round(totalmem() / 1e9), node: process.version, engine, java: java.split('\n')[0] };
+}
+
+export async function runBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, kind: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } });
+  const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
+  const runs = Math.max(10, Number(values.runs ?? 10));
+  const url = await ensureEngine(kind, values.url, log, 3072);
+  const client = new EngineClient(createNodeTransport({ url, timeoutMs: 600_000 }));
+  const info = await client.info();
+  const sizes = values.quick ? [100_000] : [100_000, 1_000_000];
+  const results: Result[] = [];
+  const conversion: { spansPerSec?: number; peakMb?: number } = {};
+  for (const schema of SCHEMAS) {
+    for (const spans of sizes) {
+      await benchSearch(client, schema, spans, runs, results);
+    }
+    await benchTraces(client, schema, runs, results, conversion);
+  }
+  const report = {
+    machine: machine(info.label),
+    command: `npm run bench --${values.quick ? ' --quick' : ''}`,
+    spansLoaded: sizes.reduce((sum, n) => sum + n, 0) + BIG_SIZES.reduce((sum, n) => sum + n, 0),
+    conversionSpansPerSec: conversion.spansPerSec,
+    conversionPeakHeapMb: conversion.peakMb,
+    bundleBytes: bundleBytes(),
+    results,
+  };
+  const out = values.out ?? resolve(__dirname, '../../benchmarks/results.json');
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  printTable(report.results);
+  process.stdout.write(`\nconversion: ${report.conversionSpansPerSec} spans/s (peak heap +${report.conversionPeakHeapMb} MB); bundle: ${report.bundleBytes ?? 'not built (npm run build)'} bytes; written to ${out}\n`);
+}
+
+function printTable(results: Result[]): void {
+  const rows = results.map((r) => [r.name, r.medianMs.toFixed(1), r.p95Ms.toFixed(1), r.rawMs === undefined ? '' : r.rawMs.toFixed(1), r.ratio === undefined ? '' : r.ratio.toFixed(2)]);
+  const header = ['benchmark', 'median ms', 'p95 ms', 'raw ms', 'ratio'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  process.stdout.write(`${[line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')}\n`);
+}
