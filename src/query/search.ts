@@ -50,8 +50,8 @@ export interface TraceSummary {
 
 export interface SearchResult {
   traces: TraceSummary[];
-  /** How many traces matched in the window (before the limit). */
-  matched: number;
+  /** How many traces matched in the window (before the limit), where the search counted them all. */
+  matched?: number;
   warnings: string[];
 }
 
@@ -395,6 +395,64 @@ export async function searchSpans(searcher: TraceSearcher, options: SearchOption
   return { spans: spans.slice(0, options.request.limit), warnings: [...new Set(warnings)] };
 }
 
+/** Candidates beyond which `recent` falls back to ranking every matching trace. */
+const MAX_RECENT_CANDIDATES = 10_000;
+
+/**
+ * Phase 1 for `recent`: the `size` traces whose latest matching span started last. A terms
+ * aggregation ordered by a max descending is exact across shards (each trace's maximum is in the
+ * top list of the shard that holds it). Pure.
+ */
+export function buildLatestTracesRequest(searchable: SearchableGroup, size: number): JsonObject | undefined {
+  const start = startSource(searchable.group);
+  if (!start) {
+    return undefined;
+  }
+  return {
+    size: 0,
+    track_total_hits: false,
+    query: { bool: { filter: searchable.filter, must_not: searchable.mustNot } },
+    aggs: { traces: { terms: { field: searchable.traceField, size, order: { latest: 'desc' } }, aggs: { latest: { max: start.agg } } } },
+  };
+}
+
+/**
+ * The exact `limit` most recent matching traces without ranking every match: take the K traces
+ * whose latest matching span is latest, then their true starts. A trace outside the K starts no
+ * later than its latest matching span, which is no later than the K-th candidate's; so once
+ * `limit` candidates start after that bound, they are the answer. K grows until they do; past
+ * MAX_RECENT_CANDIDATES the caller ranks every match instead (undefined).
+ */
+async function mostRecentTraces(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, warnings: string[]): Promise<string[] | undefined> {
+  for (let size = Math.max(2 * limit, 40); size <= MAX_RECENT_CANDIDATES; size *= 4) {
+    const candidates = new Set<string>();
+    let bound = -Infinity;
+    for (const searchable of groups) {
+      const body = buildLatestTracesRequest(searchable, size);
+      if (!body) {
+        return undefined;
+      }
+      const response = await searcher.search(searchable.group.indices.join(','), body);
+      warnings.push(...incompleteAnswerWarnings(response));
+      const aggregation = response.aggregations?.traces as { buckets?: Array<{ key: string; latest?: { value: number | null } }>; sum_other_doc_count?: number } | undefined;
+      const buckets = aggregation?.buckets ?? [];
+      buckets.forEach((bucket) => candidates.add(bucket.key));
+      const start = startSource(searchable.group)!;
+      const last = buckets[buckets.length - 1]?.latest?.value;
+      if ((aggregation?.sum_other_doc_count ?? 0) > 0 && typeof last === 'number') {
+        bound = Math.max(bound, start.toMs(last));
+      }
+    }
+    const starts = candidates.size > 0 ? await aggregateTraces(searcher, groups, [...candidates], 'start', warnings) : new Map<string, Accumulated>();
+    const ranked = rank([...starts.entries()], 'recent');
+    const nth = ranked.length >= limit ? starts.get(ranked[limit - 1])!.startMs : -Infinity;
+    if (bound === -Infinity || nth > bound) {
+      return ranked.slice(0, limit);
+    }
+  }
+  return undefined;
+}
+
 /** The newest matching span documents of one group. Pure. */
 export function buildMatchingSpansRequest(searchable: SearchableGroup, limit: number): JsonObject {
   const newestFirst = earliestFirst(searchable.group).map((sort) => Object.fromEntries(Object.entries(sort).map(([field, order]) => [field, typeof order === 'string' ? 'desc' : { ...(order as JsonObject), order: 'desc' }])));
@@ -406,11 +464,16 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
   const warnings: string[] = [];
   const { filters, limit, sort } = options.request;
   const groups = await searchableGroups(searcher, options.resolution, filters, options.window, warnings);
-  const matching = await matchingTraceIds(searcher, groups, warnings);
-  let top = matching;
-  if (matching.length > limit) {
-    const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
-    top = rank([...timings.entries()], sort).slice(0, limit);
+  let top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : undefined;
+  let matched: number | undefined;
+  if (!top) {
+    const matching = await matchingTraceIds(searcher, groups, warnings);
+    matched = matching.length;
+    top = matching;
+    if (matching.length > limit) {
+      const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
+      top = rank([...timings.entries()], sort).slice(0, limit);
+    }
   }
   const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, 'summaries', warnings) : new Map<string, Accumulated>();
   const ordered = rank([...summaries.entries()], sort).slice(0, limit);
@@ -428,5 +491,5 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
       services: [...entry.services].sort((a, b) => a.localeCompare(b)),
     };
   });
-  return { traces, matched: matching.length, warnings: [...new Set(warnings)] };
+  return { traces, matched, warnings: [...new Set(warnings)] };
 }

@@ -2,7 +2,7 @@ import { resolveSchemas } from '../../../src/proto/detect';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { DATA_PREPPER_SPAN_MAPPING } from '../../../src/proto/dataPrepper';
 import { FilterError } from '../../../src/query/filters';
-import { buildMatchingTracesRequest, buildTraceAggregationRequest, parseSearchInput } from '../../../src/query/search';
+import { buildMatchingTracesRequest, buildTraceAggregationRequest, parseSearchInput, searchTraces } from '../../../src/query/search';
 import { attributeClause, endSource, rootClause, spanFilterClauses, startSource, statusClause } from '../../../src/query/searchClauses';
 
 const keyword = { type: 'keyword' };
@@ -144,5 +144,41 @@ describe('search requests', () => {
   it('ranks recent traces on their start alone, leaving out the end (a script on most schemas)', () => {
     const body = buildTraceAggregationRequest(searchable, ['t1'], 'start') as { aggs: { traces: { aggs: Record<string, unknown> } } };
     expect(body.aggs.traces.aggs).toEqual({ start: { min: { field: 'startTime' } } });
+  });
+});
+
+describe('most recent traces without ranking every match', () => {
+  /**
+   * 100 traces: t00..t39 have the latest matching spans but started long ago; t40..t99 started
+   * just before their latest span. The most recent trace is t40, found only once the candidate
+   * list grows past the first 40.
+   */
+  const ids = Array.from({ length: 100 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  const latest = (i: number) => 1_000_000 - i;
+  const start = (i: number) => (i < 40 ? i : latest(i) - 1);
+
+  function searcher() {
+    const sizes: number[] = [];
+    return {
+      sizes,
+      async search(_indices: string, body: Record<string, unknown>) {
+        const traces = (body.aggs as { traces: { terms: { size: number; order?: unknown }; aggs: Record<string, unknown> } }).traces;
+        const shards = { total: 1, successful: 1, failed: 0 };
+        if (traces.terms.order) {
+          sizes.push(traces.terms.size);
+          const top = ids.slice(0, traces.terms.size);
+          return { _shards: shards, aggregations: { traces: { sum_other_doc_count: ids.length - top.length, buckets: top.map((id, i) => ({ key: id, doc_count: 1, latest: { value: latest(i) } })) } } };
+        }
+        const wanted = ((body.query as { bool: { filter: Array<{ terms: Record<string, string[]> }> } }).bool.filter[0].terms.traceId ?? []) as string[];
+        return { _shards: shards, aggregations: { traces: { buckets: wanted.map((id) => ({ key: id, doc_count: 1, start: { value: start(ids.indexOf(id)) }, end: { value: latest(ids.indexOf(id)) } })) } } };
+      },
+    };
+  }
+
+  it('grows the candidates until the limit-th start is past every other trace, and answers exactly', async () => {
+    const fake = searcher();
+    const result = await searchTraces(fake as never, { resolution: { pattern: 'p', groups: [dataPrepper], unknown: [] }, request: parseSearchInput({ limit: 1 }) });
+    expect(result.traces.map((trace) => trace.traceId)).toEqual(['t40']);
+    expect(fake.sizes).toEqual([40, 160]);
   });
 });
