@@ -15,7 +15,12 @@ function displayValue(value: AttributeValue): string | number | boolean | null {
 }
 
 export function attributesToKeyValues(attributes: Attributes): TraceKeyValuePair[] {
-  return Object.entries(attributes).map(([key, value]) => ({ key, value: displayValue(value), type: attributeType(value) }));
+  const pairs: TraceKeyValuePair[] = [];
+  for (const key in attributes) {
+    const value = attributes[key];
+    pairs.push({ key, value: displayValue(value), type: attributeType(value) });
+  }
+  return pairs;
 }
 
 export function eventToLog(event: SpanEvent): TraceLog {
@@ -65,7 +70,8 @@ function droppedWarnings(span: LogicalSpan): string[] {
 
 export function spanToFrameRow(span: LogicalSpan): TraceSpanRow {
   const namespace = span.resourceAttributes['service.namespace'];
-  const warnings = [...span.source.warnings, ...droppedWarnings(span)];
+  const dropped = span.droppedAttributesCount || span.droppedEventsCount || span.droppedLinksCount ? droppedWarnings(span) : [];
+  const warnings = dropped.length > 0 ? [...span.source.warnings, ...dropped] : span.source.warnings;
   const stackTraces = stackTracesOf(span);
   return {
     traceID: span.traceId,

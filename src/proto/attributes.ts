@@ -45,8 +45,10 @@ export function toAttributes(value: unknown): Attributes {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     return attributes;
   }
-  for (const [key, item] of Object.entries(value)) {
-    const converted = toAttributeValue(item);
+  const record = value as Record<string, unknown>;
+  // for...in without intermediate arrays: this runs for every attribute of every span read.
+  for (const key in record) {
+    const converted = toAttributeValue(record[key]);
     if (converted !== undefined) {
       attributes[key] = converted;
     }
@@ -60,14 +62,15 @@ export function readPath(source: unknown, path: string): unknown {
     return undefined;
   }
   const record = source as Record<string, unknown>;
-  if (path in record) {
-    return record[path];
+  const direct = record[path];
+  if (direct !== undefined) {
+    return direct;
   }
-  const parts = path.split('.');
-  for (let i = 1; i < parts.length; i++) {
-    const head = parts.slice(0, i).join('.');
-    if (head in record) {
-      const found = readPath(record[head], parts.slice(i).join('.'));
+  // Each dot may separate an object level or belong to a key: try every split, left to right.
+  for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
+    const head = record[path.slice(0, dot)];
+    if (head && typeof head === 'object') {
+      const found = readPath(head, path.slice(dot + 1));
       if (found !== undefined) {
         return found;
       }

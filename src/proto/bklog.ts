@@ -43,7 +43,8 @@ function bklogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const resourceAttributes = flattenObject(readPath(source, 'resource'));
   const service = resourceAttributes['service.name'];
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId: normaliseSpanId(readPath(source, 'parent_span_id')),
     name: readString(source, 'span_name') ?? '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,

@@ -87,7 +87,8 @@ export function customSchema(overrides: FieldOverrides): SpanSchema {
     }
     const service = paths.serviceName ? readString(source, paths.serviceName) : undefined;
     return {
-      ...ids,
+      traceId: ids.traceId,
+      spanId: ids.spanId,
       parentSpanId: paths.parentSpanId ? normaliseSpanId(readPath(source, paths.parentSpanId)) : undefined,
       name: (paths.name && readString(source, paths.name)) || '',
       serviceName: service ?? UNKNOWN_SERVICE,

@@ -73,7 +73,8 @@ function dataPrepperDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const scopeVersion = readString(source, 'instrumentationScope.version');
   const scopeAttributes = classic ? {} : toAttributes(readPath(source, 'instrumentationScope.attributes'));
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId: normaliseSpanId(readPath(source, 'parentSpanId')),
     name: readString(source, 'name') ?? '',
     serviceName: service ?? UNKNOWN_SERVICE,

@@ -50,7 +50,8 @@ function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const { attributes, resourceAttributes } = splitRootAttributes(flat, FIXED);
   const service = resourceAttributes['service.name'];
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId: normaliseSpanId(flat['parent.id']),
     name: typeof flat['span.name'] === 'string' ? flat['span.name'] : '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,

@@ -69,7 +69,8 @@ function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const frameworkName = readString(source, 'service.framework.name');
   const frameworkVersion = readString(source, 'service.framework.version');
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId: normaliseSpanId(readPath(source, 'parent.id')),
     name: readString(source, isTransaction ? 'transaction.name' : 'span.name') ?? '',
     serviceName,

@@ -91,21 +91,28 @@ function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   if (duration === undefined) {
     warnings.push('the document has no valid duration; shown as 0');
   }
-  const allTags = [...tagsOf(readPath(source, 'tags')), ...tagFields(readPath(source, 'tag'))];
-  const special = new Map(allTags.filter((tag) => RESERVED_TAGS.has(tag.key)).map((tag) => [tag.key, tagValue(tag)]));
+  // One pass over the tags (this runs for every span read): reserved keys aside, the rest are attributes.
+  const special = new Map<string, AttributeValue>();
   const attributes: Attributes = {};
-  for (const tag of allTags) {
-    if (!RESERVED_TAGS.has(tag.key)) {
-      attributes[tag.key] = tagValue(tag);
+  for (const list of [tagsOf(readPath(source, 'tags')), tagFields(readPath(source, 'tag'))]) {
+    for (const tag of list) {
+      if (RESERVED_TAGS.has(tag.key)) {
+        special.set(tag.key, tagValue(tag));
+      } else {
+        attributes[tag.key] = tagValue(tag);
+      }
     }
   }
   const resourceAttributes: Attributes = {};
   const serviceName = readString(source, 'process.serviceName') ?? UNKNOWN_SERVICE;
   resourceAttributes['service.name'] = serviceName;
-  for (const tag of [...tagsOf(readPath(source, 'process.tags')), ...tagFields(readPath(source, 'process.tag'))]) {
-    resourceAttributes[tag.key] = tagValue(tag);
+  for (const list of [tagsOf(readPath(source, 'process.tags')), tagFields(readPath(source, 'process.tag'))]) {
+    for (const tag of list) {
+      resourceAttributes[tag.key] = tagValue(tag);
+    }
   }
-  const references = Array.isArray(readPath(source, 'references')) ? (readPath(source, 'references') as unknown[]) : [];
+  const storedReferences = readPath(source, 'references');
+  const references = Array.isArray(storedReferences) ? (storedReferences as unknown[]) : [];
   let parentSpanId = normaliseSpanId(readPath(source, 'parentSpanID'));
   const links: SpanLink[] = [];
   for (const reference of references) {
@@ -126,7 +133,8 @@ function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const description = special.get('otel.status_description');
   const traceState = special.get('w3c.tracestate');
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId,
     name: readString(source, 'operationName') ?? '',
     serviceName,

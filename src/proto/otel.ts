@@ -117,20 +117,41 @@ export function otelDocumentToEvent(hit: StoredHit): { spanId: string; event: Sp
   return { spanId, event: { timeUnixNano: time, name, attributes, droppedAttributesCount: readCount(readPath(source, 'dropped_attributes_count')) } };
 }
 
-function readOtelHits(hits: StoredHit[]): ReadResult {
-  const spans: LogicalSpan[] = [];
+/** Span-event documents attached to the spans they name (in time order); problems for unreadable ones. */
+export function attachOtelEvents(spans: LogicalSpan[], hits: StoredHit[]): string[] {
   const eventsBySpan = new Map<string, SpanEvent[]>();
   const problems: string[] = [];
   for (const hit of hits) {
-    if (isOtelEventDocument(hit._source ?? {})) {
-      const found = otelDocumentToEvent(hit);
-      if (found) {
-        const list = eventsBySpan.get(found.spanId) ?? [];
-        list.push(found.event);
-        eventsBySpan.set(found.spanId, list);
-      } else {
-        problems.push(`event document ${hit._index}/${hit._id} has no span_id, @timestamp or event_name`);
+    const found = otelDocumentToEvent(hit);
+    if (!found) {
+      problems.push(`event document ${hit._index}/${hit._id} has no span_id, @timestamp or event_name`);
+      continue;
+    }
+    const list = eventsBySpan.get(found.spanId);
+    if (list) {
+      list.push(found.event);
+    } else {
+      eventsBySpan.set(found.spanId, [found.event]);
+    }
+  }
+  if (eventsBySpan.size > 0) {
+    for (const span of spans) {
+      const events = eventsBySpan.get(span.spanId);
+      if (events) {
+        span.events = [...span.events, ...events].sort(byTime);
       }
+    }
+  }
+  return summariseSkipped(problems);
+}
+
+function readOtelHits(hits: StoredHit[]): ReadResult {
+  const spans: LogicalSpan[] = [];
+  const eventHits: StoredHit[] = [];
+  const problems: string[] = [];
+  for (const hit of hits) {
+    if (isOtelEventDocument(hit._source ?? {})) {
+      eventHits.push(hit);
       continue;
     }
     const span = otelDocumentToSpan(hit);
@@ -140,13 +161,7 @@ function readOtelHits(hits: StoredHit[]): ReadResult {
       spans.push(span);
     }
   }
-  for (const span of spans) {
-    const events = eventsBySpan.get(span.spanId);
-    if (events) {
-      span.events = [...events].sort(byTime);
-    }
-  }
-  return { spans, warnings: summariseSkipped(problems) };
+  return { spans, warnings: [...summariseSkipped(problems), ...attachOtelEvents(spans, eventHits)] };
 }
 
 // ---- writing -------------------------------------------------------------------------------
@@ -313,6 +328,7 @@ export const otelSchema: SpanSchema = {
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'otelMillisString', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span_id'),
   readHits: readOtelHits,
+  attachEvents: attachOtelEvents,
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[] {
     const documents: WrittenDocument[] = [];
     for (const span of spans) {

@@ -97,7 +97,8 @@ function otelRawDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const { name: scopeName, version: scopeVersion, ...scopeAttributes } = scope;
   const service = resourceAttributes['service.name'];
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId: normaliseSpanId(flat.ParentSpanId),
     name: typeof flat.Name === 'string' ? flat.Name : '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,

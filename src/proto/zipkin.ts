@@ -70,7 +70,8 @@ function zipkinDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const scopeName = tags['otel.scope.name'] ?? tags['otel.library.name'];
   const scopeVersion = tags['otel.scope.version'] ?? tags['otel.library.version'];
   return {
-    ...ids,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     parentSpanId: normaliseSpanId(readPath(source, 'parentId')),
     name: readString(source, 'name') ?? '',
     serviceName,

@@ -37,34 +37,50 @@ const DEFAULT_PAGE_SIZE = 10_000;
 const EVENTS_PER_SPAN_CAP = 20;
 
 interface Collected {
-  hits: SearchHit[];
+  fetched: number;
   total: number;
   warnings: string[];
 }
 
-async function collect(searcher: TraceSearcher, group: IndexGroup, options: FetchTraceOptions, documents: TraceDocumentKind, limit: number): Promise<Collected> {
+/** Lets a request just started reach the network before synchronous work takes the thread. */
+const yieldToNetwork = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Pages of one kind of document, handed to `onPage` as they arrive. The next page is requested
+ * before the current one is handed over, so converting a page overlaps fetching the next.
+ */
+async function collect(searcher: TraceSearcher, group: IndexGroup, options: FetchTraceOptions, documents: TraceDocumentKind, limit: number, onPage: (hits: SearchHit[]) => void): Promise<Collected> {
   const pageSize = Math.min(options.pageSize ?? DEFAULT_PAGE_SIZE, limit);
-  const hits: SearchHit[] = [];
   const warnings = new Set<string>();
-  let total = 0;
-  let searchAfter: unknown[] | undefined;
-  while (hits.length < limit) {
-    const { body, warnings: built } = buildTraceByIdRequest({ schema: group.schema, catalog: group.catalog, traceId: options.traceId, window: options.window, documents, pageSize: Math.min(pageSize, limit - hits.length), searchAfter });
+  const request = (searchAfter: unknown[] | undefined, size: number) => {
+    const { body, warnings: built } = buildTraceByIdRequest({ schema: group.schema, catalog: group.catalog, traceId: options.traceId, window: options.window, documents, pageSize: size, searchAfter });
     built.forEach((w) => warnings.add(w));
-    const response = await searcher.search(group.indices.join(','), body);
+    return searcher.search(group.indices.join(','), body);
+  };
+  let total = 0;
+  let fetched = 0;
+  let requested = pageSize;
+  let pending = request(undefined, requested);
+  for (let first = true; ; first = false) {
+    const response = await pending;
     incompleteAnswerWarnings(response).forEach((w) => warnings.add(w));
-    if (searchAfter === undefined) {
+    if (first) {
       total = totalHits(response);
     }
     const page = response.hits?.hits ?? [];
-    hits.push(...page);
+    fetched += page.length;
     const last = page[page.length - 1];
-    if (page.length < pageSize || !last?.sort) {
-      break;
+    const more = page.length === requested && last?.sort !== undefined && fetched < limit;
+    if (more) {
+      requested = Math.min(pageSize, limit - fetched);
+      pending = request(last.sort, requested);
+      await yieldToNetwork();
     }
-    searchAfter = last.sort;
+    onPage(page);
+    if (!more) {
+      return { fetched, total, warnings: [...warnings] };
+    }
   }
-  return { hits, total, warnings: [...warnings] };
 }
 
 export async function fetchTrace(searcher: TraceSearcher, options: FetchTraceOptions): Promise<FetchedTrace> {
@@ -77,22 +93,26 @@ export async function fetchTrace(searcher: TraceSearcher, options: FetchTraceOpt
     if (remaining === 0) {
       break;
     }
-    const spanHits = await collect(searcher, group, options, 'spans', remaining);
-    spanDocuments += spanHits.total;
-    fetched += spanHits.hits.length;
-    warnings.push(...spanHits.warnings);
-    let eventHits: SearchHit[] = [];
-    if (group.schema.eventDocumentField && spanHits.hits.length > 0) {
-      const events = await collect(searcher, group, options, 'events', spanHits.hits.length * EVENTS_PER_SPAN_CAP);
-      eventHits = events.hits;
-      warnings.push(...events.warnings);
-      if (events.total > events.hits.length) {
-        warnings.push(`span events were capped at ${events.hits.length} of ${events.total}`);
+    const groupSpans: LogicalSpan[] = [];
+    const spanPages = await collect(searcher, group, options, 'spans', remaining, (page) => {
+      const read = group.schema.readHits(page);
+      groupSpans.push(...read.spans);
+      warnings.push(...read.warnings);
+    });
+    spanDocuments += spanPages.total;
+    fetched += spanPages.fetched;
+    warnings.push(...spanPages.warnings);
+    if (group.schema.eventDocumentField && group.schema.attachEvents && spanPages.fetched > 0) {
+      const eventHits: SearchHit[] = [];
+      const events = await collect(searcher, group, options, 'events', spanPages.fetched * EVENTS_PER_SPAN_CAP, (page) => eventHits.push(...page));
+      warnings.push(...events.warnings, ...group.schema.attachEvents(groupSpans, eventHits));
+      if (events.total > events.fetched) {
+        warnings.push(`span events were capped at ${events.fetched} of ${events.total}`);
       }
     }
-    const read = group.schema.readHits([...spanHits.hits, ...eventHits]);
-    spans.push(...read.spans);
-    warnings.push(...read.warnings);
+    for (const span of groupSpans) {
+      spans.push(span);
+    }
   }
   const truncated = spanDocuments > fetched;
   if (truncated) {

@@ -204,7 +204,8 @@ describe('DataSource.query with queryType search', () => {
     const phaseOne = searchBodies(transport)[0];
     expect(phaseOne).toContain(JSON.stringify({ term: { 'attributes.http.method': 'GET "x"' } }));
     expect(phaseOne).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
-    expect(phaseOne).toContain('"composite"');
+    // Most recent first: candidates ordered by their latest matching span.
+    expect(phaseOne).toContain('"order":{"latest":"desc"}');
   });
 
   it('refuses ad hoc operators other than = with a message', async () => {
