@@ -85,6 +85,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
 
+/** `--only REGEX`: measure just the benchmarks whose names match (data is still loaded). */
+let only: RegExp | undefined;
+
 /** Median and p95 of `runs` timed calls after `warmup` untimed ones. */
 async function measure(runs: number, work: () => Promise<unknown>, warmup = 2): Promise<{ medianMs: number; p95Ms: number }> {
   for (let i = 0; i < warmup; i++) {
@@ -133,6 +136,9 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
   const meta = await ensureLoaded(client, index, { description: `traces of ${BIG_SIZES.join(', ')} spans`, traceIds: traces.map((trace) => trace[0].traceId) }, () => loadSpans(client, schema, index, traces));
   const resolution = await resolvePattern(client, `${index}*`, schema.name);
   for (const [i, size] of BIG_SIZES.entries()) {
+    if (only && !only.test(`${schema.name} trace ${size / 1000}k`)) {
+      continue;
+    }
     const traceId = meta.traceIds![i];
     const core = await measure(runs, async () => {
       const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 200_000 });
@@ -174,21 +180,29 @@ const SEARCHES: Array<[string, SearchInput]> = [
   ['search status error slowest', { status: 'error', sort: 'slowest' }],
 ];
 
-async function benchSearch(client: EngineClient, schema: SpanSchema, spans: number, runs: number, results: Result[]): Promise<void> {
+async function benchSearch(client: EngineClient, schema: SpanSchema, spans: number, runs: number, results: Result[], disableCache: () => Promise<unknown>): Promise<void> {
   const index = `estraces-bench-${schema.name}-${spans}`;
   await ensureLoaded(client, index, { description: `${spans} spans over 24 h` }, () => loadSpans(client, schema, index, benchBatches(spec(spans))));
+  await disableCache();
   const resolution = await resolvePattern(client, `${index}*`, schema.name);
   const label = (name: string) => `${schema.name} ${name} @${spans >= 1_000_000 ? `${spans / 1_000_000}M` : `${spans / 1000}k`}`;
-  for (const [name, input] of SEARCHES) {
+  const cases: Array<[string, () => Promise<unknown>]> = SEARCHES.map(([name, input]) => {
     const request = parseSearchInput(input);
-    results.push({ name: label(name), ...(await measure(runs, () => searchTraces(client, { resolution, window: WINDOW, request }))) });
-  }
-  results.push({ name: label('services'), ...(await measure(runs, () => findServices(client, { resolution, window: WINDOW }))) });
-  results.push({ name: label('operations'), ...(await measure(runs, () => findOperations(client, { resolution, window: WINDOW, service: serviceNames(20)[1] }))) });
+    return [name, () => searchTraces(client, { resolution, window: WINDOW, request })];
+  });
   const scatter = parseSearchInput({ limit: 500 });
-  results.push({ name: label('scatter 500'), ...(await measure(runs, () => searchTraces(client, { resolution, window: WINDOW, request: scatter }))) });
-  const all = parseSearchInput({ service: 'checkout' });
-  results.push({ name: label('histogram service'), ...(await measure(runs, () => matchingTraceTimings(client, { resolution, window: WINDOW, request: all }))) });
+  const histogram = parseSearchInput({ service: 'checkout' });
+  cases.push(
+    ['services', () => findServices(client, { resolution, window: WINDOW })],
+    ['operations', () => findOperations(client, { resolution, window: WINDOW, service: serviceNames(20)[1] })],
+    ['scatter 500', () => searchTraces(client, { resolution, window: WINDOW, request: scatter })],
+    ['histogram service', () => matchingTraceTimings(client, { resolution, window: WINDOW, request: histogram })]
+  );
+  for (const [name, work] of cases) {
+    if (!only || only.test(label(name))) {
+      results.push({ name: label(name), ...(await measure(runs, work)) });
+    }
+  }
   log(`  ${schema.name} search at ${spans} spans measured`);
 }
 
@@ -209,18 +223,21 @@ function machine(engine: string): Record<string, unknown> {
 }
 
 export async function runBench(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, kind: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, kind: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' } } });
+  only = values.only ? new RegExp(values.only) : undefined;
   const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
   const runs = Math.max(10, Number(values.runs ?? 10));
   const url = await ensureEngine(kind, values.url, log, 3072);
   const client = new EngineClient(createNodeTransport({ url, timeoutMs: 600_000 }));
   const info = await client.info();
+  // Repeated identical size-0 searches would be answered by the shard request cache: measure the work, not the cache.
+  const disableCache = () => client.transport.request({ method: 'PUT', path: '/estraces-bench-*/_settings?allow_no_indices=true', body: { 'index.requests.cache.enable': false } });
   const sizes = values.quick ? [100_000] : [100_000, 1_000_000];
   const results: Result[] = [];
   const conversion: { spansPerSec?: number; peakMb?: number } = {};
   for (const schema of SCHEMAS) {
     for (const spans of sizes) {
-      await benchSearch(client, schema, spans, runs, results);
+      await benchSearch(client, schema, spans, runs, results, disableCache);
     }
     await benchTraces(client, schema, runs, results, conversion);
   }
@@ -235,6 +252,10 @@ export async function runBench(args: string[]): Promise<void> {
   };
   const out = values.out ?? resolve(__dirname, '../../benchmarks/results.json');
   mkdirSync(join(out, '..'), { recursive: true });
+  if (only) {
+    printTable(report.results);
+    return;
+  }
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   printTable(report.results);
   process.stdout.write(`\nconversion: ${report.conversionSpansPerSec} spans/s (peak heap +${report.conversionPeakHeapMb} MB); bundle: ${report.bundleBytes ?? 'not built (npm run build)'} bytes; written to ${out}\n`);

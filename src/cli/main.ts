@@ -25,7 +25,7 @@ const USAGE = `usage: estraces <command> [options]
   engine start --kind opensearch|elasticsearch [--port N] [--nodes N]
   engine stop --kind opensearch|elasticsearch [--port N]
   engine status [--kind K]
-  ingest --url URL --index NAME --schema SCHEMA [--mapping dynamic|template] FILE...
+  ingest --url URL --index NAME --schema SCHEMA [--mapping dynamic|template] [--shards N] [--replicas N] FILE...
   detect --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
   trace TRACE_ID --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
         [--from T --to T] [--max-spans N]
@@ -102,7 +102,7 @@ async function engineCommand(args: string[]): Promise<void> {
 }
 
 async function ingestCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' }, mapping: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, index: { type: 'string' }, schema: { type: 'string' }, mapping: { type: 'string' }, shards: { type: 'string' }, replicas: { type: 'string' } } });
   const schemaName = required(values, 'schema');
   const schema = findSchema(schemaName);
   if (!schema) {
@@ -117,7 +117,9 @@ async function ingestCommand(args: string[]): Promise<number> {
     throw new UsageError('--mapping must be dynamic or template');
   }
   const content = readOtlpFiles(positionals);
-  const report = await ingest(clientFor(required(values, 'url')), { schema, index: required(values, 'index'), spans: content.spans, logs: content.logs, mapping });
+  const shards = positiveInt(values.shards, 'shards');
+  const replicas = values.replicas === undefined ? undefined : values.replicas === '0' ? 0 : positiveInt(values.replicas, 'replicas');
+  const report = await ingest(clientFor(required(values, 'url')), { schema, index: required(values, 'index'), spans: content.spans, logs: content.logs, mapping, shards, replicas });
   print(report);
   if (report.failed > 0) {
     process.stderr.write(`${report.failed} of ${report.documents} documents were rejected by the engine; first: ${report.errors[0]}\n`);

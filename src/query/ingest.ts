@@ -14,6 +14,9 @@ export interface IngestOptions {
   spans: LogicalSpan[];
   logs: LogicalLogRecord[];
   mapping?: MappingStyle;
+  /** Shards and replicas of the indices this ingest creates (the engine's defaults otherwise). */
+  shards?: number;
+  replicas?: number;
   /** Documents per bulk request. */
   chunkSize?: number;
 }
@@ -93,7 +96,9 @@ export async function ingest(client: IngestClient, options: IngestOptions): Prom
   }
   const documents = [...options.schema.writeSpans(options.spans, options.index), ...(logSchema?.writeLogs(options.logs, options.index) ?? [])];
   const setups = [...options.schema.indexSetups(options.index, style), ...(logSchema?.indexSetups(options.index, options.mapping ?? logSchema.producerMapping(info)) ?? [])];
-  const indicesCreated = await createMissingIndices(client, setups, new Set(documents.map((d) => d.index)));
+  const layout = { ...(options.shards ? { number_of_shards: options.shards } : {}), ...(options.replicas !== undefined ? { number_of_replicas: options.replicas } : {}) };
+  const sized = Object.keys(layout).length === 0 ? setups : setups.map((setup) => ({ ...setup, body: { ...setup.body, settings: { ...(setup.body.settings as object | undefined), index: layout } } }));
+  const indicesCreated = await createMissingIndices(client, sized, new Set(documents.map((d) => d.index)));
   const chunkSize = options.chunkSize ?? 5_000;
   const errors: string[] = [];
   for (let i = 0; i < documents.length; i += chunkSize) {

@@ -12,6 +12,7 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { readPath } from '../proto/attributes';
 import type { LogicalSpan } from '../proto/model';
 import type { JsonObject } from '../proto/schema';
+import { exactPath } from '../proto/fieldCatalog';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type SearchSort, type SpanStatusFilter } from '../types';
 import type { TraceSearcher } from './fetchTrace';
 import { FilterError, parseDuration, parseLogfmt } from './filters';
@@ -58,7 +59,8 @@ export interface SearchResult {
 /** The most matching traces ranked; beyond it the search asks to be narrowed. */
 export const MAX_MATCHING_TRACES = 200_000;
 const COMPOSITE_PAGE = 10_000;
-const CHUNK = 5_000;
+/** Trace ids per aggregation request (the terms query allows 65,536; fewer round trips for big ranges). */
+const CHUNK = 20_000;
 const SERVICES_PER_TRACE = 100;
 const STATUSES: SpanStatusFilter[] = ['error', 'ok', 'unset'];
 const SORTS: SearchSort[] = ['recent', 'slowest'];
@@ -399,20 +401,42 @@ export async function searchSpans(searcher: TraceSearcher, options: SearchOption
 const MAX_RECENT_CANDIDATES = 10_000;
 
 /**
- * Phase 1 for `recent`: the `size` traces whose latest matching span started last. A terms
- * aggregation ordered by a max descending is exact across shards (each trace's maximum is in the
- * top list of the shard that holds it). Pure.
+ * Phase 1 for `recent`: the `size` traces whose latest matching span started last, with that
+ * latest start (epoch ms). A terms aggregation ordered by a max descending is exact across
+ * shards (each trace's maximum is in the top list of the shard that holds it). Where the start
+ * is the exporter's "ms.ns" text, a max would need a script over every matching span; field
+ * collapsing on the trace id, sorted by the start's keyword, gives the same list from doc values.
+ * Pure.
  */
-export function buildLatestTracesRequest(searchable: SearchableGroup, size: number): JsonObject | undefined {
-  const start = startSource(searchable.group);
+export function buildLatestTracesRequest(searchable: SearchableGroup, size: number): { body: JsonObject; read: (response: SearchResponse) => { latest: Array<[string, number]>; complete: boolean } } | undefined {
+  const { group, traceField } = searchable;
+  const start = startSource(group);
   if (!start) {
     return undefined;
   }
+  const query = { bool: { filter: searchable.filter, must_not: searchable.mustNot } };
+  const textStart = 'script' in start.agg ? exactPath(group.catalog, group.schema.paths.start) : undefined;
+  if (textStart) {
+    return {
+      body: { size, track_total_hits: false, _source: [group.schema.paths.traceId], query, sort: [{ [textStart]: 'desc' }], collapse: { field: traceField } },
+      read: (response) => {
+        const hits = response.hits?.hits ?? [];
+        const latest = hits
+          // The id as stored: the next phase looks it up with an exact term.
+          .map((hit): [unknown, number] => [readPath(hit._source, group.schema.paths.traceId), Number.parseFloat(String(hit.sort?.[0]))])
+          .filter((entry): entry is [string, number] => typeof entry[0] === 'string' && Number.isFinite(entry[1]));
+        return { latest, complete: hits.length < size };
+      },
+    };
+  }
   return {
-    size: 0,
-    track_total_hits: false,
-    query: { bool: { filter: searchable.filter, must_not: searchable.mustNot } },
-    aggs: { traces: { terms: { field: searchable.traceField, size, order: { latest: 'desc' } }, aggs: { latest: { max: start.agg } } } },
+    body: { size: 0, track_total_hits: false, query, aggs: { traces: { terms: { field: traceField, size, order: { latest: 'desc' } }, aggs: { latest: { max: start.agg } } } } },
+    read: (response) => {
+      const aggregation = response.aggregations?.traces as { buckets?: Array<{ key: string; latest?: { value: number | null } }>; sum_other_doc_count?: number } | undefined;
+      // A trace whose spans lack a readable start still is a candidate; it just bounds nothing.
+      const latest = (aggregation?.buckets ?? []).map((bucket): [string, number] => [bucket.key, typeof bucket.latest?.value === 'number' ? start.toMs(bucket.latest.value) : -Infinity]);
+      return { latest, complete: (aggregation?.sum_other_doc_count ?? 0) === 0 };
+    },
   };
 }
 
@@ -428,19 +452,16 @@ async function mostRecentTraces(searcher: TraceSearcher, groups: SearchableGroup
     const candidates = new Set<string>();
     let bound = -Infinity;
     for (const searchable of groups) {
-      const body = buildLatestTracesRequest(searchable, size);
-      if (!body) {
+      const request = buildLatestTracesRequest(searchable, size);
+      if (!request) {
         return undefined;
       }
-      const response = await searcher.search(searchable.group.indices.join(','), body);
+      const response = await searcher.search(searchable.group.indices.join(','), request.body);
       warnings.push(...incompleteAnswerWarnings(response));
-      const aggregation = response.aggregations?.traces as { buckets?: Array<{ key: string; latest?: { value: number | null } }>; sum_other_doc_count?: number } | undefined;
-      const buckets = aggregation?.buckets ?? [];
-      buckets.forEach((bucket) => candidates.add(bucket.key));
-      const start = startSource(searchable.group)!;
-      const last = buckets[buckets.length - 1]?.latest?.value;
-      if ((aggregation?.sum_other_doc_count ?? 0) > 0 && typeof last === 'number') {
-        bound = Math.max(bound, start.toMs(last));
+      const { latest, complete } = request.read(response);
+      latest.forEach(([traceId]) => candidates.add(traceId));
+      if (!complete && latest.length > 0) {
+        bound = Math.max(bound, latest[latest.length - 1][1]);
       }
     }
     const starts = candidates.size > 0 ? await aggregateTraces(searcher, groups, [...candidates], 'start', warnings) : new Map<string, Accumulated>();

@@ -2,7 +2,7 @@ import { resolveSchemas } from '../../../src/proto/detect';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { DATA_PREPPER_SPAN_MAPPING } from '../../../src/proto/dataPrepper';
 import { FilterError } from '../../../src/query/filters';
-import { buildMatchingTracesRequest, buildTraceAggregationRequest, parseSearchInput, searchTraces } from '../../../src/query/search';
+import { buildLatestTracesRequest, buildMatchingTracesRequest, buildTraceAggregationRequest, parseSearchInput, searchTraces } from '../../../src/query/search';
 import { attributeClause, endSource, rootClause, spanFilterClauses, startSource, statusClause } from '../../../src/query/searchClauses';
 
 const keyword = { type: 'keyword' };
@@ -180,5 +180,17 @@ describe('most recent traces without ranking every match', () => {
     const result = await searchTraces(fake as never, { resolution: { pattern: 'p', groups: [dataPrepper], unknown: [] }, request: parseSearchInput({ limit: 1 }) });
     expect(result.traces.map((trace) => trace.traceId)).toEqual(['t40']);
     expect(fake.sizes).toEqual([40, 160]);
+  });
+});
+
+describe('latest traces request', () => {
+  it('orders candidates by a max over a numeric start, and collapses on the trace id where the start is otel text', () => {
+    const numeric = buildLatestTracesRequest({ group: jaeger, traceField: 'traceID', filter: [], mustNot: [] }, 40);
+    expect(numeric?.body.aggs).toEqual({ traces: { terms: { field: 'traceID', size: 40, order: { latest: 'desc' } }, aggs: { latest: { max: { field: 'startTime' } } } } });
+    const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], mustNot: [] }, 40);
+    expect(text?.body).toMatchObject({ size: 40, _source: ['trace_id'], sort: [{ '@timestamp.keyword': 'desc' }], collapse: { field: 'trace_id.keyword' } });
+    expect(JSON.stringify(text?.body)).not.toContain('script');
+    const read = text!.read({ hits: { hits: [{ _index: 'i', _id: '1', _source: { trace_id: 'abc' }, sort: ['1715678467123.456789'] }] } });
+    expect(read).toEqual({ latest: [['abc', 1715678467123.4568]], complete: true });
   });
 });
