@@ -2,10 +2,18 @@
  * A trace larger than any engine page comes back complete, and one over the configured cap comes
  * back truncated with a notice that says so.
  */
+import { bigTrace } from '../../src/cli/benchData';
 import { generateLargeTrace } from '../../src/cli/sdkData';
+import { EngineClient } from '../../src/engine/client';
+import { createNodeTransport } from '../../src/engine/nodeTransport';
+import { otelSchema } from '../../src/proto/otel';
+import { ingest } from '../../src/query/ingest';
+import { resolvePattern } from '../../src/query/resolve';
+import { runTraceQuery } from '../../src/query/traceQuery';
+import { DEFAULT_MAX_TRACE_SPANS } from '../../src/types';
 import { spansFromOtlp } from '../../src/proto/otlp';
 import { testEngines } from './engines';
-import { cliTrace, runCli, uniqueIndex, writeTempJson } from './helpers';
+import { cliTrace, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 
 const large = generateLargeTrace(25_000, { seed: 11 });
 const traceId = large.traceIds[0];
@@ -41,5 +49,28 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     const omitted = sourceSpans.filter((span) => !shown.has(span.spanId));
     expect(omitted).toHaveLength(15_000);
     expect(omitted.every((span) => Number(span.startTimeUnixNano / BigInt(1_000_000)) >= lastShownMs)).toBe(true);
+  });
+});
+
+describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s, a 100,000-span trace', (_label, engine) => {
+  const index = uniqueIndex('otel-huge');
+  const spans = bigTrace(100_000, Date.UTC(2026, 10, 20, 12), 5);
+  const hugeTraceId = spans[0].traceId;
+
+  beforeAll(async () => {
+    const report = await ingest(nodeClient(engine.url), { schema: otelSchema, index, spans, logs: [] });
+    expect(report).toMatchObject({ spans: 100_000, failed: 0 });
+  });
+
+  it('loads complete through the same core the panel uses (rows as the frame builder receives them), within the default timeout', async () => {
+    // The data source's default per-request timeout (60 s), not the suite's longer one.
+    const client = new EngineClient(createNodeTransport({ url: engine.url, timeoutMs: 60_000 }));
+    const resolution = await resolvePattern(client, `${index}*`, 'auto');
+    const result = await runTraceQuery(client, { traceId: hugeTraceId, resolution, maxSpans: DEFAULT_MAX_TRACE_SPANS });
+    expect(result.truncated).toBe(false);
+    expect(result.notices).toEqual([]);
+    expect(result.rows).toHaveLength(100_000);
+    expect(new Set(result.rows.map((row) => row.spanID)).size).toBe(100_000);
+    expect(result.facts.spanCount).toBe(100_000);
   });
 });
