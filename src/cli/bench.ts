@@ -3,9 +3,10 @@
  * layouts; 100,000 and 1,000,000 spans, plus traces of 1,000, 20,000 and 100,000 spans), then
  * measures the query core end to end through the Node transport beside the raw engine time for
  * the same work. Medians and p95 of at least 10 runs after warm-up; a table on stdout and
- * benchmarks/results.json. `--quick` measures the 100,000-span data set only.
+ * benchmarks/results.json (results-quick.json for `--quick`, which measures the 100,000-span
+ * data set only).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,7 +108,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** The same documents the core reads, with the fewest plain requests (10,000-hit pages) and no conversion. */
 async function rawTraceFetch(client: EngineClient, schema: SpanSchema, index: string, traceId: string): Promise<SearchHit[]> {
-  const resolution = await resolvePattern(client, `${index}*`, schema.name);
+  const resolution = await resolvePattern(client, `${index},${index}-logs`, schema.name);
   const hits: SearchHit[] = [];
   for (const group of resolution.groups) {
     for (const documents of group.schema.eventDocumentField ? (['spans', 'events'] as const) : (['spans'] as const)) {
@@ -134,7 +135,7 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
   const index = `estraces-bench-${schema.name}-big`;
   const traces = BIG_SIZES.map((size, i) => bigTrace(size, END_MS - 12 * 3_600_000 + i * 60_000, 7 + i));
   const meta = await ensureLoaded(client, index, { description: `traces of ${BIG_SIZES.join(', ')} spans`, traceIds: traces.map((trace) => trace[0].traceId) }, () => loadSpans(client, schema, index, traces));
-  const resolution = await resolvePattern(client, `${index}*`, schema.name);
+  const resolution = await resolvePattern(client, `${index},${index}-logs`, schema.name);
   for (const [i, size] of BIG_SIZES.entries()) {
     if (only && !only.test(`${schema.name} trace ${size / 1000}k`)) {
       continue;
@@ -184,7 +185,7 @@ async function benchSearch(client: EngineClient, schema: SpanSchema, spans: numb
   const index = `estraces-bench-${schema.name}-${spans}`;
   await ensureLoaded(client, index, { description: `${spans} spans over 24 h` }, () => loadSpans(client, schema, index, benchBatches(spec(spans))));
   await disableCache();
-  const resolution = await resolvePattern(client, `${index}*`, schema.name);
+  const resolution = await resolvePattern(client, `${index},${index}-logs`, schema.name);
   const label = (name: string) => `${schema.name} ${name} @${spans >= 1_000_000 ? `${spans / 1_000_000}M` : `${spans / 1000}k`}`;
   const cases: Array<[string, () => Promise<unknown>]> = SEARCHES.map(([name, input]) => {
     const request = parseSearchInput(input);
@@ -213,13 +214,9 @@ function bundleBytes(): number | undefined {
 
 function machine(engine: string): Record<string, unknown> {
   const cpu = cpus();
-  let java = '';
-  try {
-    java = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch (error) {
-    java = String((error as { stderr?: string }).stderr ?? '').split('\n')[0];
-  }
-  return { cpus: cpu.length, cpuModel: cpu[0]?.model, memoryGb: Math.round(totalmem() / 1e9), node: process.version, engine, java: java.split('\n')[0] };
+  // `java -version` prints to stderr.
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr?.split('\n')[0]?.trim() ?? '';
+  return { cpus: cpu.length, cpuModel: cpu[0]?.model, memoryGb: Math.round(totalmem() / 1e9), node: process.version, engine, java };
 }
 
 export async function runBench(args: string[]): Promise<void> {
@@ -250,7 +247,8 @@ export async function runBench(args: string[]): Promise<void> {
     bundleBytes: bundleBytes(),
     results,
   };
-  const out = values.out ?? resolve(__dirname, '../../benchmarks/results.json');
+  // A quick run never overwrites the figures of the last full run.
+  const out = values.out ?? resolve(__dirname, `../../benchmarks/${values.quick ? 'results-quick.json' : 'results.json'}`);
   mkdirSync(join(out, '..'), { recursive: true });
   if (only) {
     printTable(report.results);
