@@ -5,6 +5,7 @@
  * given size. The same seed gives the same spans on every machine.
  */
 import type { Attributes, LogicalSpan, SpanEvent, SpanKind } from '../proto/model';
+import { seededRandom as random } from './seededRandom';
 
 export interface BenchSpec {
   /** About this many spans in total. */
@@ -18,17 +19,6 @@ export interface BenchSpec {
   seed: number;
 }
 
-/** mulberry32. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (next: () => number, digits: number) => {
   let out = '';

@@ -13,6 +13,7 @@ import { BasicTracerProvider, type IdGenerator, InMemorySpanExporter, SimpleSpan
 import { writeFileSync } from 'node:fs';
 
 import type { OtlpLogsRequest, OtlpTraceRequest } from '../proto/otlp';
+import { seededRandom } from './seededRandom';
 
 export interface GeneratedTraces {
   request: OtlpTraceRequest;
@@ -20,17 +21,6 @@ export interface GeneratedTraces {
   spanCount: number;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hex(random: () => number, digits: number): string {
   let text = '';

@@ -1,10 +1,10 @@
-import { Combobox, type ComboboxOption, Field, InlineField, InlineSwitch, Input, Stack } from '@grafana/ui';
-import React, { type ChangeEvent, type KeyboardEvent, useCallback, useRef, useState } from 'react';
+import { Combobox, type ComboboxOption, Field, InlineField, InlineSwitch, Stack } from '@grafana/ui';
+import React, { type ChangeEvent } from 'react';
 
 import type { DataSource } from '../datasource/DataSource';
-import { validateTraceId } from '../proto/ids';
 import { DEFAULT_LOG_LIMIT, MAX_LOG_LIMIT } from '../query/logs';
 import type { EsTracesQuery } from '../types';
+import { CheckedInput, Picker, traceIdProblem, useListOptions } from './fields';
 import { withFilters } from './SearchEditor';
 
 export interface LogsEditorProps {
@@ -39,14 +39,8 @@ export function withLogFields(query: EsTracesQuery, changes: LogFields): EsTrace
 
 const isUnchecked = (text: string) => text.trim() === '' || text.includes('$');
 
-/** validateTraceId's message for a malformed id; none for an empty field or a template variable. */
-export function logsTraceIdProblem(text: string): string | undefined {
-  if (isUnchecked(text)) {
-    return undefined;
-  }
-  const check = validateTraceId(text);
-  return check.ok ? undefined : check.message;
-}
+/** The trace id check of the trace id editor: a message for a malformed id, none for empty or `$variable`. */
+export const logsTraceIdProblem = traceIdProblem;
 
 const SPAN_ID = /^[0-9a-f]{16}$/i;
 
@@ -67,97 +61,6 @@ export function checkLogsLimit(text: string): { value: number } | { error: strin
   return { value };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Service options from listServices(), narrowed to what is typed and fetched afresh each time the
- * menu opens; a failure is reported through `error` and leaves the menu empty.
- */
-function useServiceOptions(datasource: DataSource) {
-  const [error, setError] = useState<string | undefined>();
-  const pending = useRef<Promise<string[]> | undefined>(undefined);
-
-  const options = async (input: string): Promise<Array<ComboboxOption<string>>> => {
-    if (!pending.current) {
-      pending.current = datasource.listServices();
-    }
-    try {
-      const values = await pending.current;
-      setError(undefined);
-      const needle = input.trim().toLowerCase();
-      return values
-        .filter((value) => needle === '' || value.toLowerCase().includes(needle))
-        .map((value) => ({ label: value, value }));
-    } catch (caught) {
-      pending.current = undefined;
-      setError(messageOf(caught));
-      return [];
-    }
-  };
-  const onIsOpenChange = useCallback((open: boolean) => {
-    if (open) {
-      pending.current = undefined;
-    }
-  }, []);
-
-  return { options, onIsOpenChange, error };
-}
-
-interface DraftInputProps {
-  id: string;
-  label: string;
-  description?: string;
-  placeholder: string;
-  value: string;
-  width: number;
-  type?: 'text' | 'number';
-  /** The message for a draft that must not be saved, or undefined when it may be. */
-  check: (draft: string) => string | undefined;
-  onCommit: (value: string) => void;
-}
-
-/**
- * A text field that keeps what is typed locally, shows at once why it is wrong, and reports it on
- * blur or Enter only when it is valid and changed. Keyed by the stored value by its parent, so a
- * value changed from outside starts a fresh draft.
- */
-function DraftInput({ id, label, description, placeholder, value, width, type, check, onCommit }: DraftInputProps) {
-  const [draft, setDraft] = useState(value);
-  const problem = check(draft);
-
-  const commit = () => {
-    const trimmed = draft.trim();
-    if (check(trimmed) !== undefined) {
-      return;
-    }
-    setDraft(trimmed);
-    if (trimmed !== value) {
-      onCommit(trimmed);
-    }
-  };
-
-  return (
-    <Field label={label} description={description} invalid={problem !== undefined} error={problem} noMargin>
-      <Input
-        id={id}
-        type={type}
-        value={draft}
-        placeholder={placeholder}
-        onChange={(event: ChangeEvent<HTMLInputElement>) => setDraft(event.currentTarget.value)}
-        onBlur={commit}
-        onKeyDown={(event: KeyboardEvent<HTMLInputElement>) => {
-          if (event.key === 'Enter') {
-            commit();
-          }
-        }}
-        width={width}
-      />
-    </Field>
-  );
-}
-
 const SEVERITY_OPTIONS: Array<ComboboxOption<string>> = SEVERITIES.map((value) => ({ label: value, value }));
 
 /**
@@ -166,7 +69,7 @@ const SEVERITY_OPTIONS: Array<ComboboxOption<string>> = SEVERITIES.map((value) =
  */
 export function LogsEditor({ query, onChange, onRunQuery, datasource }: LogsEditorProps) {
   const idSuffix = query.refId;
-  const services = useServiceOptions(datasource);
+  const services = useListOptions(() => datasource.listServices(), '');
 
   const apply = (changes: LogFields) => {
     onChange(withLogFields(query, changes));
@@ -176,7 +79,7 @@ export function LogsEditor({ query, onChange, onRunQuery, datasource }: LogsEdit
   return (
     <Stack direction="column" gap={1}>
       <Stack direction="row" gap={1} alignItems="flex-start" wrap="wrap">
-        <DraftInput
+        <CheckedInput
           key={`trace:${query.traceId ?? ''}`}
           id={`estraces-logs-trace-id-${idSuffix}`}
           label="Trace ID"
@@ -187,7 +90,7 @@ export function LogsEditor({ query, onChange, onRunQuery, datasource }: LogsEdit
           // The span window is the trace's (or span's) time: without a trace id it means nothing.
           onCommit={(traceId) => apply(traceId === '' ? { traceId, spanWindow: undefined } : { traceId })}
         />
-        <DraftInput
+        <CheckedInput
           key={`span:${query.spanId ?? ''}`}
           id={`estraces-logs-span-id-${idSuffix}`}
           label="Span ID"
@@ -199,24 +102,18 @@ export function LogsEditor({ query, onChange, onRunQuery, datasource }: LogsEdit
         />
       </Stack>
       <Stack direction="row" gap={1} alignItems="flex-start" wrap="wrap">
-        <Field label="Service" invalid={services.error !== undefined} error={services.error} noMargin>
-          <Combobox<string>
-            id={`estraces-logs-service-${idSuffix}`}
-            placeholder="Any service, or $service"
-            value={query.service ?? null}
-            options={services.options}
-            onIsOpenChange={services.onIsOpenChange}
-            createCustomValue
-            isClearable
-            width={30}
-            onChange={(option) => {
-              const service = option?.value || undefined;
-              if (service !== query.service) {
-                apply({ service });
-              }
-            }}
-          />
-        </Field>
+        <Picker
+          id={`estraces-logs-service-${idSuffix}`}
+          label="Service"
+          placeholder="Any service, or $service"
+          value={query.service}
+          list={services}
+          onChange={(service) => {
+            if (service !== query.service) {
+              apply({ service });
+            }
+          }}
+        />
         <Field label="Severity" noMargin>
           <Combobox<string>
             id={`estraces-logs-severity-${idSuffix}`}
@@ -236,7 +133,7 @@ export function LogsEditor({ query, onChange, onRunQuery, datasource }: LogsEdit
         </Field>
       </Stack>
       <Stack direction="row" gap={1} alignItems="flex-start" wrap="wrap">
-        <DraftInput
+        <CheckedInput
           key={`text:${query.text ?? ''}`}
           id={`estraces-logs-text-${idSuffix}`}
           label="Text"
@@ -247,7 +144,7 @@ export function LogsEditor({ query, onChange, onRunQuery, datasource }: LogsEdit
           check={() => undefined}
           onCommit={(text) => apply({ text })}
         />
-        <DraftInput
+        <CheckedInput
           key={`limit:${query.limit ?? ''}`}
           id={`estraces-logs-limit-${idSuffix}`}
           label="Limit"

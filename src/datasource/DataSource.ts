@@ -266,8 +266,9 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     const filters = { traceId: text(target.traceId), spanId: text(target.spanId), service: text(target.service), severity: text(target.severity), text: text(target.text) };
     const resolution = await this.logResolutions.get(this.client, this.options.logsIndex ?? '', this.options.logsSchema ?? 'auto');
     let window = timeWindow(request.range);
-    if (target.spanWindow && filters.traceId?.trim()) {
-      window = await logsWindowOf(this.client, await this.resolution(), checkLogFilters(filters).traceId!, checkLogFilters(filters).spanId, this.options.tracesToLogsV2 ?? {});
+    const checked = checkLogFilters(filters);
+    if (target.spanWindow && checked.traceId) {
+      window = await logsWindowOf(this.client, await this.resolution(), checked.traceId, checked.spanId, this.options.tracesToLogsV2 ?? {});
     }
     if (target.logsVolume) {
       const intervalMs = Math.max(1, request.intervalMs || Math.ceil((request.range.to.valueOf() - request.range.from.valueOf()) / 100));

@@ -9,13 +9,8 @@ import { catalogFromMapping, type FieldCatalog } from './fieldCatalog';
 import { findSchema, SPAN_SCHEMAS } from './registry';
 import type { Detection, SpanSchema } from './schema';
 
-export interface IndexGroup {
-  schema: SpanSchema;
-  indices: string[];
-  /** The union of the group's mappings, for choosing exact (keyword) paths. */
-  catalog: FieldCatalog;
-  evidence: string[];
-}
+/** Span indices that share a schema; `catalog` is the union of their mappings, for choosing exact (keyword) paths. */
+export type IndexGroup = SchemaGroup<SpanSchema>;
 
 export interface Resolution {
   pattern: string;
@@ -44,46 +39,66 @@ function bestDetection(catalog: FieldCatalog): Detection | undefined {
   return best;
 }
 
+/** Indices that share a schema, with the union of their mappings. */
+export interface SchemaGroup<S> {
+  schema: S;
+  indices: string[];
+  catalog: FieldCatalog;
+  evidence: string[];
+}
+
 /**
- * Group the indices of a `_mapping` answer by schema. With a configured schema every index is read
- * with it (after checking that its id fields exist); with `auto` each index is detected.
+ * Indices grouped by the schema `match` finds in each one's mapping (span and logs detection
+ * alike); empty indices are skipped, the ones nothing matches are listed with a few fields.
  */
-export function resolveSchemas(pattern: string, mappings: MappingByIndex, setting: SchemaSetting = 'auto', overrides?: FieldOverrides): Resolution {
-  const groups = new Map<string, IndexGroup>();
-  const unknown: Resolution['unknown'] = [];
-  const custom = setting === 'custom' ? customSchema(overrides ?? {}) : undefined;
-  const misfits: string[] = [];
+export function groupIndices<S extends { name: string }>(
+  mappings: MappingByIndex,
+  match: (index: string, catalog: FieldCatalog) => { schema: S; evidence: string[] } | undefined
+): { groups: Array<SchemaGroup<S>>; unknown: Array<{ index: string; fields: string[] }> } {
+  const groups = new Map<string, SchemaGroup<S>>();
+  const unknown: Array<{ index: string; fields: string[] }> = [];
   for (const index of Object.keys(mappings).sort()) {
     const catalog = catalogFromMapping(mappings[index]?.mappings);
     if (catalog.size === 0) {
       // An empty index (created, nothing written yet) holds nothing to read or to complain about.
       continue;
     }
-    let schema: { schema: SpanSchema; evidence: string[] } | undefined;
-    if (custom) {
-      const problems = checkOverrides(overrides, catalog);
-      misfits.push(...problems.map((problem) => `${index}: ${problem}`));
-      schema = problems.length === 0 ? { schema: custom, evidence: ['custom layout from the settings'] } : undefined;
-    } else {
-      schema = setting === 'auto' ? detectedSchema(catalog) : configuredSchema(setting, catalog);
-    }
-    if (!schema) {
+    const found = match(index, catalog);
+    if (!found) {
       unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });
       continue;
     }
-    const group: IndexGroup = groups.get(schema.schema.name) ?? { schema: schema.schema, indices: [], catalog: new Map(), evidence: schema.evidence };
+    const group: SchemaGroup<S> = groups.get(found.schema.name) ?? { schema: found.schema, indices: [], catalog: new Map(), evidence: found.evidence };
     group.indices.push(index);
     for (const [path, info] of catalog) {
       if (!group.catalog.has(path)) {
         group.catalog.set(path, info);
       }
     }
-    groups.set(schema.schema.name, group);
+    groups.set(found.schema.name, group);
   }
-  if (custom && groups.size === 0 && misfits.length > 0) {
+  return { groups: [...groups.values()], unknown };
+}
+
+/**
+ * Group the indices of a `_mapping` answer by schema. With a configured schema every index is read
+ * with it (after checking that its id fields exist); with `auto` each index is detected.
+ */
+export function resolveSchemas(pattern: string, mappings: MappingByIndex, setting: SchemaSetting = 'auto', overrides?: FieldOverrides): Resolution {
+  const custom = setting === 'custom' ? customSchema(overrides ?? {}) : undefined;
+  const misfits: string[] = [];
+  const { groups, unknown } = groupIndices<SpanSchema>(mappings, (index, catalog) => {
+    if (custom) {
+      const problems = checkOverrides(overrides, catalog);
+      misfits.push(...problems.map((problem) => `${index}: ${problem}`));
+      return problems.length === 0 ? { schema: custom, evidence: ['custom layout from the settings'] } : undefined;
+    }
+    return setting === 'auto' ? detectedSchema(catalog) : configuredSchema(setting, catalog);
+  });
+  if (custom && groups.length === 0 && misfits.length > 0) {
     throw new SchemaError(`the custom field layout does not fit index pattern '${pattern}': ${misfits.slice(0, 5).join('; ')}`);
   }
-  return { pattern, groups: [...groups.values()], unknown };
+  return { pattern, groups, unknown };
 }
 
 function detectedSchema(catalog: FieldCatalog): { schema: SpanSchema; evidence: string[] } | undefined {

@@ -5,10 +5,9 @@
 import type { LogSchemaName } from '../types';
 import { bklogLogSchema } from './bklog';
 import { dataPrepperLogSchema } from './dataPrepper';
-import type { MappingByIndex } from './detect';
+import { groupIndices, type MappingByIndex, type SchemaGroup } from './detect';
 import { ecsLogSchema } from './ecs';
 import { elasticApmLogSchema } from './elasticApm';
-import { catalogFromMapping, type FieldCatalog } from './fieldCatalog';
 import type { LogSchema } from './logSchema';
 import { otelLogSchema } from './otel';
 import { otelRawLogSchema } from './otelRaw';
@@ -20,12 +19,7 @@ export function findLogSchema(name: string): LogSchema | undefined {
   return LOG_SCHEMAS.find((schema) => schema.name === name);
 }
 
-export interface LogIndexGroup {
-  schema: LogSchema;
-  indices: string[];
-  catalog: FieldCatalog;
-  evidence: string[];
-}
+export type LogIndexGroup = SchemaGroup<LogSchema>;
 
 export interface LogResolution {
   pattern: string;
@@ -35,41 +29,23 @@ export interface LogResolution {
 
 /** Group the indices of a `_mapping` answer by logs schema (`auto`), or read them all with one. */
 export function resolveLogSchemas(pattern: string, mappings: MappingByIndex, setting: 'auto' | LogSchemaName = 'auto'): LogResolution {
-  const groups = new Map<string, LogIndexGroup>();
-  const unknown: LogResolution['unknown'] = [];
   const configured = setting === 'auto' ? undefined : findLogSchema(setting);
-  for (const index of Object.keys(mappings).sort()) {
-    const catalog = catalogFromMapping(mappings[index]?.mappings);
-    if (catalog.size === 0) {
-      continue;
+  const { groups, unknown } = groupIndices<LogSchema>(mappings, (_index, catalog) => {
+    if (configured) {
+      return catalog.has(configured.paths.traceId) ? { schema: configured, evidence: [`configured as ${configured.name}`] } : undefined;
     }
     let winner: { schema: LogSchema; evidence: string[] } | undefined;
-    if (configured) {
-      winner = catalog.has(configured.paths.traceId) ? { schema: configured, evidence: [`configured as ${configured.name}`] } : undefined;
-    } else {
-      let best = 0;
-      for (const schema of LOG_SCHEMAS) {
-        const detection = schema.detect(catalog);
-        if (detection.score > best) {
-          best = detection.score;
-          winner = { schema, evidence: detection.evidence };
-        }
+    let best = 0;
+    for (const schema of LOG_SCHEMAS) {
+      const detection = schema.detect(catalog);
+      if (detection.score > best) {
+        best = detection.score;
+        winner = { schema, evidence: detection.evidence };
       }
     }
-    if (!winner) {
-      unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });
-      continue;
-    }
-    const group: LogIndexGroup = groups.get(winner.schema.name) ?? { schema: winner.schema, indices: [], catalog: new Map(), evidence: winner.evidence };
-    group.indices.push(index);
-    for (const [path, info] of catalog) {
-      if (!group.catalog.has(path)) {
-        group.catalog.set(path, info);
-      }
-    }
-    groups.set(winner.schema.name, group);
-  }
-  return { pattern, groups: [...groups.values()], unknown };
+    return winner;
+  });
+  return { pattern, groups, unknown };
 }
 
 /** Why no logs can be read from these indices, naming the trace id fields looked for. */

@@ -8,7 +8,7 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { exactPath } from '../proto/fieldCatalog';
 import type { JsonObject } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
-import { eventExclusion } from './searchClauses';
+import { eventExclusion, exactFields } from './searchClauses';
 import type { TimeWindow } from './traceById';
 
 export interface DiscoveryOptions {
@@ -27,11 +27,6 @@ export interface DiscoveredValues {
 
 const DEFAULT_SIZE = 1000;
 
-/** The exact (keyword) paths of a logical field in this group's mapping, alternates included. */
-function exactFields(group: IndexGroup, field: 'serviceName' | 'name'): string[] {
-  const paths = [group.schema.paths[field], ...(group.schema.paths.alternates?.[field] ?? [])];
-  return paths.map((path) => exactPath(group.catalog, path)).filter((path): path is string => path !== undefined);
-}
 
 /** The request listing the values of `field`, filtered by window and service. Pure. */
 export function buildValuesRequest(group: IndexGroup, field: 'serviceName' | 'name', options: DiscoveryOptions): { body: JsonObject; warnings: string[] } | undefined {

@@ -4,6 +4,7 @@
  * search computed here in plain code, independently of the engine and of src/query.
  */
 import type { OtlpKeyValue, OtlpSpan, OtlpTraceRequest } from '../../src/proto/otlp';
+import { seededRandom as random } from '../../src/cli/seededRandom';
 
 export const FIXTURE_START_MS = Date.UTC(2026, 10, 20, 10, 0, 0);
 /** Traces placed two days earlier, which a window around the fixture must leave out. */
@@ -29,17 +30,6 @@ export interface FixtureSpan {
   environment: string;
 }
 
-/** A small deterministic generator (mulberry32), so every run builds the same traces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
 
