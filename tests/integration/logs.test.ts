@@ -37,6 +37,7 @@ const spansFile = writeTempJson('linked-spans.json', demo.request);
 const logsFile = writeTempJson('linked-logs.json', logs.request);
 /** The shifts a data source is configured with: a second either side, so the late log stays out. */
 const SHIFTS = { spanStartTimeShift: '-1s', spanEndTimeShift: '1s' };
+const SECOND_NS = BigInt(1_000_000_000);
 
 /** Producers that store log times in microseconds (the losses the README lists). */
 const MICROSECOND_TIMES = new Set(['elastic-apm', 'bklog']);
@@ -78,8 +79,11 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
       for (const traceId of demo.traceIds) {
         const window = await logsWindowOf(client, spanResolution, traceId, undefined, SHIFTS);
         const found = await searchLogs(client, { resolution: logResolution, filters: { traceId }, window });
-        const traceEndNs = window.toNs;
-        const expected = records.filter((record) => record.traceId === traceId && record.timeUnixNano <= traceEndNs);
+        // The trace's own extent from the source spans, widened by the same shifts (a second each side).
+        const own = spans.filter((span) => span.traceId === traceId);
+        const fromNs = own.reduce((min, span) => (span.startTimeUnixNano < min ? span.startTimeUnixNano : min), own[0].startTimeUnixNano) - SECOND_NS;
+        const toNs = own.reduce((max, span) => { const end = span.startTimeUnixNano + (span.durationNano ?? BigInt(0)); return end > max ? end : max; }, BigInt(0)) + SECOND_NS;
+        const expected = records.filter((record) => record.traceId === traceId && record.timeUnixNano >= fromNs && record.timeUnixNano <= toNs);
         expect(keys(found.lines)).toEqual(keys(expected));
         expect(found.lines.length).toBeGreaterThan(0);
       }

@@ -1,6 +1,5 @@
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import React, { useState } from 'react';
 
 import {
   checkLogsLimit,
@@ -8,21 +7,11 @@ import {
   logsTraceIdProblem,
   spanIdProblem,
 } from '../../../src/components/LogsEditor';
-import { QueryEditor } from '../../../src/components/QueryEditor';
-import type { DataSource } from '../../../src/datasource/DataSource';
 import { validateTraceId } from '../../../src/proto/ids';
 import type { EsTracesQuery } from '../../../src/types';
+import { giveElementsASize, renderQueryEditor } from './harness';
 
-// Combobox menus are virtualised and size themselves from the scroll element; jsdom lays nothing
-// out, so give every element a size or no option rows would render.
-beforeAll(() => {
-  jest.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(300);
-  jest.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(300);
-});
-
-afterAll(() => {
-  jest.restoreAllMocks();
-});
+giveElementsASize();
 
 function fakeDatasource() {
   return { listServices: jest.fn().mockResolvedValue(['checkout', 'frontend']) };
@@ -36,25 +25,7 @@ const SPAN_ID = '00f067aa0ba902b7';
  * fields keep what is chosen. The spies record every call.
  */
 function setup(query: Partial<EsTracesQuery> = {}, datasource = fakeDatasource()) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  const initial: EsTracesQuery = { refId: 'A', queryType: 'logs', ...query };
-  function Harness() {
-    const [current, setCurrent] = useState(initial);
-    return (
-      <QueryEditor
-        query={current}
-        onChange={(next) => {
-          onChange(next);
-          setCurrent(next);
-        }}
-        onRunQuery={onRunQuery}
-        datasource={datasource as unknown as DataSource}
-      />
-    );
-  }
-  render(<Harness />);
-  return { onChange, onRunQuery, datasource };
+  return { ...renderQueryEditor({ refId: 'A', queryType: 'logs', ...query }, datasource), datasource };
 }
 
 /** validateTraceId's message for a malformed id. */

@@ -1,35 +1,16 @@
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import React, { useState } from 'react';
 
-import { QueryEditor, traceIdProblem } from '../../../src/components/QueryEditor';
-import type { DataSource } from '../../../src/datasource/DataSource';
+import { traceIdProblem } from '../../../src/components/QueryEditor';
 import type { EsTracesQuery } from '../../../src/types';
+import { renderQueryEditor } from './harness';
 
 /**
  * Renders the editor the way Grafana does: each onChange becomes the next `query`, so the
  * controlled input keeps what is typed. The spies record every call.
  */
 function setup(query: Partial<EsTracesQuery> = {}) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  const initial: EsTracesQuery = { refId: 'A', queryType: 'traceId', ...query };
-  function Harness() {
-    const [current, setCurrent] = useState(initial);
-    return (
-      <QueryEditor
-        query={current}
-        onChange={(next) => {
-          onChange(next);
-          setCurrent(next);
-        }}
-        onRunQuery={onRunQuery}
-        datasource={{} as DataSource}
-      />
-    );
-  }
-  render(<Harness />);
-  return { onChange, onRunQuery };
+  return renderQueryEditor({ refId: 'A', queryType: 'traceId', ...query });
 }
 
 const traceIdInput = () => screen.getByRole('textbox', { name: 'Trace ID' });

@@ -1,8 +1,6 @@
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import React, { useState } from 'react';
 
-import { QueryEditor } from '../../../src/components/QueryEditor';
 import {
   appendTag,
   checkLimit,
@@ -12,20 +10,11 @@ import {
   logfmtPair,
   tagsProblem,
 } from '../../../src/components/SearchEditor';
-import type { DataSource } from '../../../src/datasource/DataSource';
 import { parseDuration, parseLogfmt } from '../../../src/query/filters';
 import type { EsTracesQuery } from '../../../src/types';
+import { giveElementsASize, renderQueryEditor } from './harness';
 
-// Combobox menus are virtualised and size themselves from the scroll element; jsdom lays nothing
-// out, so give every element a size or no option rows would render.
-beforeAll(() => {
-  jest.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(300);
-  jest.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(300);
-});
-
-afterAll(() => {
-  jest.restoreAllMocks();
-});
+giveElementsASize();
 
 function fakeDatasource() {
   return {
@@ -41,25 +30,7 @@ function fakeDatasource() {
  * fields keep what is chosen. The spies record every call.
  */
 function setup(query: Partial<EsTracesQuery> = {}, datasource = fakeDatasource()) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  const initial: EsTracesQuery = { refId: 'A', queryType: 'search', ...query };
-  function Harness() {
-    const [current, setCurrent] = useState(initial);
-    return (
-      <QueryEditor
-        query={current}
-        onChange={(next) => {
-          onChange(next);
-          setCurrent(next);
-        }}
-        onRunQuery={onRunQuery}
-        datasource={datasource as unknown as DataSource}
-      />
-    );
-  }
-  render(<Harness />);
-  return { onChange, onRunQuery, datasource };
+  return { ...renderQueryEditor({ refId: 'A', queryType: 'search', ...query }, datasource), datasource };
 }
 
 /** The message a parser throws for `text`. */
