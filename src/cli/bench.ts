@@ -17,7 +17,7 @@ import { createNodeTransport } from '../engine/nodeTransport';
 import { traceRowsToFrame } from '../frames/traceFrame';
 import { spanToFrameRow } from '../frames/traceRows';
 import { jaegerSchema } from '../proto/jaeger';
-import { otelSchema } from '../proto/otel';
+import { isOtelEventDocument, otelSchema } from '../proto/otel';
 import type { SpanSchema } from '../proto/schema';
 import { assembleTrace } from '../proto/trace';
 import { findOperations, findServices } from '../query/discovery';
@@ -155,7 +155,7 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
       const before = process.memoryUsage().heapUsed;
       let peak = before;
       const convert = await measure(runs, async () => {
-        const read = schema.readHits(hits.filter((hit) => !(hit._source && 'event_name' in hit._source)));
+        const read = schema.readHits(hits.filter((hit) => !isOtelEventDocument(hit._source ?? {})));
         const assembled = assembleTrace(read.spans);
         traceRowsToFrame(assembled.spans.map(spanToFrameRow));
         peak = Math.max(peak, process.memoryUsage().heapUsed);

@@ -51,8 +51,6 @@ export interface TraceSummary {
 
 export interface SearchResult {
   traces: TraceSummary[];
-  /** How many traces matched in the window (before the limit), where the search counted them all. */
-  matched?: number;
   warnings: string[];
 }
 
@@ -372,13 +370,13 @@ export async function traceTimes(searcher: TraceSearcher, resolution: Resolution
 }
 
 /** Start and duration of every trace with a matching span in the window (for distributions). */
-export async function matchingTraceTimings(searcher: TraceSearcher, options: SearchOptions): Promise<{ durationsMs: number[]; matched: number; warnings: string[] }> {
+export async function matchingTraceTimings(searcher: TraceSearcher, options: SearchOptions): Promise<{ durationsMs: number[]; warnings: string[] }> {
   const warnings: string[] = [];
   const groups = await searchableGroups(searcher, options.resolution, options.request.filters, options.window, warnings);
   const matching = await matchingTraceIds(searcher, groups, warnings);
   const timings = matching.length > 0 ? await aggregateTraces(searcher, groups, matching, 'timing', warnings) : new Map<string, Accumulated>();
   const durationsMs = [...timings.values()].filter((t) => Number.isFinite(t.startMs)).map((t) => Math.max(0, t.endMs - t.startMs));
-  return { durationsMs, matched: matching.length, warnings: [...new Set(warnings)] };
+  return { durationsMs, warnings: [...new Set(warnings)] };
 }
 
 /** The most recent matching spans themselves (for per-span scatter plots), newest first. */
@@ -486,10 +484,8 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
   const { filters, limit, sort } = options.request;
   const groups = await searchableGroups(searcher, options.resolution, filters, options.window, warnings);
   let top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : undefined;
-  let matched: number | undefined;
   if (!top) {
     const matching = await matchingTraceIds(searcher, groups, warnings);
-    matched = matching.length;
     top = matching;
     if (matching.length > limit) {
       const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
@@ -512,5 +508,5 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
       services: [...entry.services].sort((a, b) => a.localeCompare(b)),
     };
   });
-  return { traces, matched, warnings: [...new Set(warnings)] };
+  return { traces, warnings: [...new Set(warnings)] };
 }
