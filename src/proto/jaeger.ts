@@ -76,6 +76,36 @@ function readLogs(value: unknown): SpanEvent[] {
   });
 }
 
+interface Reference {
+  refType: unknown;
+  traceId: string;
+  spanId: string;
+}
+
+/**
+ * The parent as Jaeger's own readers find it: `parentSpanID`, else the first CHILD_OF reference in
+ * the span's trace, else the first FOLLOWS_FROM reference in it (Jaeger stores a span whose parent
+ * is also the target of one of its links with that one FOLLOWS_FROM reference and no parentSpanID).
+ * Every reference but the CHILD_OF one that names the parent is a link; a FOLLOWS_FROM reference
+ * that gives the parent stays a link too.
+ */
+function parentAndLinks(traceId: string, storedParent: string | undefined, stored: unknown[]): { parentSpanId?: string; links: SpanLink[] } {
+  const references: Reference[] = [];
+  for (const reference of stored) {
+    const refTrace = normaliseTraceId(readPath(reference, 'traceID'));
+    const refSpan = normaliseSpanId(readPath(reference, 'spanID'));
+    if (refTrace && refSpan) {
+      references.push({ refType: readPath(reference, 'refType'), traceId: refTrace, spanId: refSpan });
+    }
+  }
+  const sameTrace = (type: string) => references.find((reference) => reference.refType === type && reference.traceId === traceId);
+  const parentSpanId = storedParent ?? sameTrace('CHILD_OF')?.spanId ?? sameTrace('FOLLOWS_FROM')?.spanId;
+  const links = references
+    .filter((reference) => !(reference.refType === 'CHILD_OF' && reference.traceId === traceId && reference.spanId === parentSpanId))
+    .map((reference): SpanLink => ({ traceId: reference.traceId, spanId: reference.spanId, attributes: {} }));
+  return { parentSpanId, links };
+}
+
 function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const source = hit._source ?? {};
   const ids = requireIds(hit, readPath(source, 'traceID'), readPath(source, 'spanID'));
@@ -113,21 +143,7 @@ function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   }
   const storedReferences = readPath(source, 'references');
   const references = Array.isArray(storedReferences) ? (storedReferences as unknown[]) : [];
-  let parentSpanId = normaliseSpanId(readPath(source, 'parentSpanID'));
-  const links: SpanLink[] = [];
-  for (const reference of references) {
-    const traceId = normaliseTraceId(readPath(reference, 'traceID'));
-    const spanId = normaliseSpanId(readPath(reference, 'spanID'));
-    if (!traceId || !spanId) {
-      continue;
-    }
-    const childOf = readPath(reference, 'refType') === 'CHILD_OF' && traceId === ids.traceId;
-    if (childOf && (parentSpanId === undefined || parentSpanId === spanId)) {
-      parentSpanId = spanId;
-      continue;
-    }
-    links.push({ traceId, spanId, attributes: {} });
-  }
+  const { parentSpanId, links } = parentAndLinks(ids.traceId, normaliseSpanId(readPath(source, 'parentSpanID')), references);
   const scopeName = special.get('otel.scope.name');
   const scopeVersion = special.get('otel.scope.version');
   const description = special.get('otel.status_description');

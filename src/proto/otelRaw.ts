@@ -131,7 +131,8 @@ export function spanToOtelRawDocument(span: LogicalSpan): JsonObject {
   for (const event of span.events) {
     Object.assign(events, { [`Events.${event.name}.time`]: formatIsoNanos(event.timeUnixNano) }, prefixed(`Events.${event.name}.`, event.attributes));
   }
-  return compact({
+  // Only the fixed fields are compacted: the exporter keeps attributes whose value is the empty string.
+  const fixed = compact({
     '@timestamp': formatIsoNanos(span.startTimeUnixNano),
     EndTimestamp: formatIsoNanos(end),
     Duration: Number((span.durationNano ?? BigInt(0)) / BigInt(1000)),
@@ -143,12 +144,10 @@ export function spanToOtelRawDocument(span: LogicalSpan): JsonObject {
     TraceStatus: span.statusCode,
     TraceStatusDescription: span.statusMessage,
     Link: JSON.stringify(span.links.map((link) => ({ traceID: link.traceId, spanID: link.spanId, attribute: link.attributes }))),
-    ...prefixed('Attributes.', span.attributes),
-    ...events,
-    ...prefixed('Resource.', span.resourceAttributes),
-    ...compact({ 'Scope.name': span.scope?.name, 'Scope.version': span.scope?.version }),
-    ...prefixed('Scope.', span.scope?.attributes),
+    'Scope.name': span.scope?.name,
+    'Scope.version': span.scope?.version,
   });
+  return { ...fixed, ...prefixed('Attributes.', span.attributes), ...events, ...prefixed('Resource.', span.resourceAttributes), ...prefixed('Scope.', span.scope?.attributes) };
 }
 
 export function logToOtelRawDocument(record: LogicalLogRecord): JsonObject {

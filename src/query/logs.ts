@@ -16,6 +16,7 @@ import type { LogSchemaName } from '../types';
 import type { TraceSearcher } from './fetchTrace';
 import { ExpiringCache, QueryError } from './resolve';
 import type { TimeWindow } from './traceById';
+import { OTEL_TEXT_MILLIS } from './painless';
 
 export interface LogFilters {
   traceId?: string;
@@ -207,7 +208,7 @@ export interface VolumeBucket {
 }
 
 /** A painless script turning the exporter's "ms.ns" keyword into epoch ms, for histograms (no stored field holds a number). */
-const TEXT_MILLIS = "def v = doc[params.field]; return v.size() == 0 ? null : Double.parseDouble(v.value);";
+const TEXT_MILLIS = `${OTEL_TEXT_MILLIS}\ndef v = doc[params.field]; return v.size() == 0 ? null : otelTextMillis(v.value);`;
 
 /** Counts per interval and severity for the same filters. Pure request builder. */
 export function buildVolumeRequest(group: LogIndexGroup, filters: LogFilters, window: TimeWindow, intervalMs: number): { body: JsonObject; warnings: string[] } | undefined {

@@ -12,6 +12,7 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { readPath } from '../proto/attributes';
 import type { LogicalSpan } from '../proto/model';
 import type { JsonObject } from '../proto/schema';
+import { parseOtelMillisNanos } from '../proto/time';
 import { exactPath } from '../proto/fieldCatalog';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type SearchSort, type SpanStatusFilter } from '../types';
 import type { TraceSearcher } from './fetchTrace';
@@ -395,6 +396,16 @@ export async function searchSpans(searcher: TraceSearcher, options: SearchOption
   return { spans: spans.slice(0, options.request.limit), warnings: [...new Set(warnings)] };
 }
 
+/**
+ * A bound (epoch ms) for a trace whose latest "ms.ns" text sorts here. The text sorts as a time only
+ * to the millisecond (`.40000` sorts before `.5000`, though 40,000 ns is later than 5,000 ns), so a
+ * trace sorting at or below this one has its latest span before the next millisecond.
+ */
+function textSortBoundMs(sortValue: unknown): number {
+  const ns = typeof sortValue === 'string' ? parseOtelMillisNanos(sortValue) : undefined;
+  return ns === undefined ? Number.NaN : Number(ns / BigInt(1_000_000)) + 1;
+}
+
 /** Candidates beyond which `recent` falls back to ranking every matching trace. */
 const MAX_RECENT_CANDIDATES = 10_000;
 
@@ -421,7 +432,7 @@ export function buildLatestTracesRequest(searchable: SearchableGroup, size: numb
         const hits = response.hits?.hits ?? [];
         const latest = hits
           // The id as stored: the next phase looks it up with an exact term.
-          .map((hit): [unknown, number] => [readPath(hit._source, group.schema.paths.traceId), Number.parseFloat(String(hit.sort?.[0]))])
+          .map((hit): [unknown, number] => [readPath(hit._source, group.schema.paths.traceId), textSortBoundMs(hit.sort?.[0])])
           .filter((entry): entry is [string, number] => typeof entry[0] === 'string' && Number.isFinite(entry[1]));
         return { latest, complete: hits.length < size };
       },

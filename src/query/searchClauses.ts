@@ -9,6 +9,7 @@ import { exactPath, type FieldCatalog } from '../proto/fieldCatalog';
 import type { JsonObject, SearchFacts, TimeUnit } from '../proto/schema';
 import type { SpanStatusFilter } from '../types';
 import type { AttributeFilter } from './filters';
+import { OTEL_TEXT_MILLIS } from './painless';
 
 export interface SpanFilters {
   /** One value, or several of which a span has one (a multi-value template variable). */
@@ -70,6 +71,15 @@ function jaegerTag(key: string, value: string): JsonObject[] {
   return ['tags', 'process.tags'].map((path) => ({ nested: { path, query: { bool: { filter: [{ term: { [`${path}.key`]: key } }, { term: { [`${path}.value`]: value } }] } } } }));
 }
 
+/**
+ * A span tag as Jaeger stores it either way: a nested key/value tag, or a `tag.*` field (dots as
+ * `@`). Jaeger v2 keeps `error` and `span.kind` as `tag.*` fields even with tags-as-fields off, so
+ * status and kind are always looked for in both. A term on a field no document has matches nothing.
+ */
+function jaegerSpanTag(key: string, value: string): JsonObject[] {
+  return [{ nested: { path: 'tags', query: { bool: { filter: [{ term: { 'tags.key': key } }, { term: { 'tags.value': value } }] } } } }, { term: { [`tag.${key.replace(/\./g, '@')}`]: value } }];
+}
+
 /** Values of the status field usable against its mapped type. */
 function typedValues(catalog: FieldCatalog, field: string, values: Array<string | number | boolean>): { path: string; values: Array<string | number | boolean> } | undefined {
   const type = catalog.get(field)?.type;
@@ -93,7 +103,7 @@ function statusMatch(group: IndexGroup, which: 'error' | 'ok'): JsonObject {
     return MATCH_NONE;
   }
   if (status.style === 'jaeger') {
-    return which === 'error' ? anyOf([...jaegerTag('error', 'true'), ...jaegerTag('otel.status_code', 'ERROR')]) : anyOf(jaegerTag('otel.status_code', 'OK'));
+    return which === 'error' ? anyOf([...jaegerSpanTag('error', 'true'), ...jaegerSpanTag('otel.status_code', 'ERROR')]) : anyOf(jaegerSpanTag('otel.status_code', 'OK'));
   }
   if (status.style === 'zipkin') {
     return { term: { _q: which === 'error' ? 'error' : 'otel.status_code=OK' } };
@@ -245,10 +255,11 @@ const MS_PER: Record<TimeUnit, number> = { ns: 1e-6, us: 1e-3, ms: 1 };
  * Field names arrive as parameters so no user or mapping text becomes script source.
  */
 const START_MS_SCRIPT = [
+  OTEL_TEXT_MILLIS,
   'double startMs(def doc, def params) {',
   "  if (!doc.containsKey(params.start) || doc[params.start].size() == 0) { return Double.NaN; }",
   "  if (params.startKind == 'date') { def t = doc[params.start].value.toInstant(); return t.getEpochSecond() * 1000.0 + t.getNano() / 1000000.0; }",
-  "  if (params.startKind == 'text') { return Double.parseDouble(doc[params.start].value); }",
+  "  if (params.startKind == 'text') { return otelTextMillis(doc[params.start].value); }",
   '  return doc[params.start].value * params.startScale;',
   '}',
 ].join('\n');

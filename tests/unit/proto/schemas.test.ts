@@ -19,6 +19,7 @@ const STORED: Record<string, { traceId: string; spanId: string[]; start: string 
   'elastic-apm': { traceId: 'trace', spanId: ['span', 'transaction'], start: 'timestamp' },
   zipkin: { traceId: 'traceId', spanId: ['id'], start: 'timestamp' },
   bklog: { traceId: 'trace_id', spanId: ['span_id'], start: 'start_time' },
+  'bklog-log': { traceId: 'traceID', spanId: ['spanID'], start: 'startTime' },
 };
 
 describe.each(SPAN_SCHEMAS.map((schema) => [schema.name, schema] as const))('schema %s with malformed documents', (name, schema) => {
@@ -73,6 +74,53 @@ describe('jaeger specifics', () => {
     ]);
     expect(spans[0].parentSpanId).toBe('00000000000000a1');
     expect(spans[0].links).toEqual([{ traceId: 'cccccccccccccccccccccccccccccccc', spanId: '00000000000000c1', attributes: {} }]);
+  });
+
+  it("takes the parent from a span's only same-trace FOLLOWS_FROM reference, as Jaeger's readers do, and keeps it as a link", () => {
+    // Jaeger v2 stores a span whose parent is also its link target with this one reference and no parentSpanID.
+    const { spans } = jaegerSchema.readHits([
+      hit({
+        traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+        spanID: '00000000000000b2',
+        operationName: 'op',
+        startTime: 1715678467123456,
+        duration: 10,
+        references: [
+          { refType: 'FOLLOWS_FROM', traceID: 'cccccccccccccccccccccccccccccccc', spanID: '00000000000000c1' },
+          { refType: 'FOLLOWS_FROM', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a1' },
+          { refType: 'FOLLOWS_FROM', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a2' },
+        ],
+        process: { serviceName: 'svc' },
+      }),
+    ]);
+    expect(spans[0].parentSpanId).toBe('00000000000000a1');
+    expect(spans[0].links.map((link) => link.spanId)).toEqual(['00000000000000c1', '00000000000000a1', '00000000000000a2']);
+  });
+
+  it('prefers a same-trace CHILD_OF reference to an earlier FOLLOWS_FROM one for the parent', () => {
+    const { spans } = jaegerSchema.readHits([
+      hit({
+        traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+        spanID: '00000000000000b2',
+        operationName: 'op',
+        startTime: 1715678467123456,
+        duration: 10,
+        references: [
+          { refType: 'FOLLOWS_FROM', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a2' },
+          { refType: 'CHILD_OF', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a1' },
+        ],
+        process: { serviceName: 'svc' },
+      }),
+    ]);
+    expect(spans[0].parentSpanId).toBe('00000000000000a1');
+    expect(spans[0].links.map((link) => link.spanId)).toEqual(['00000000000000a2']);
+  });
+
+  it('reads kind and status kept as tag.* fields (Jaeger v2 default) beside nested tags', () => {
+    const { spans } = jaegerSchema.readHits([
+      hit({ traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000b2', operationName: 'op', startTime: 1715678467123456, duration: 10, tags: [{ key: 'otel.status_description', type: 'string', value: 'boom' }], tag: { error: true, 'span@kind': 'server' }, process: { serviceName: 'svc' } }),
+    ]);
+    expect(spans[0]).toMatchObject({ kind: 'server', statusCode: 2, statusMessage: 'boom', attributes: {} });
   });
 
   it('reads typed tags, old string-valued tags and tags-as-fields with @', () => {
@@ -151,6 +199,16 @@ describe('otel-raw specifics', () => {
     expect(spans[0].attributes).toEqual({ 'http.request.method': 'GET' });
     expect(spans[0].events).toEqual([{ timeUnixNano: BigInt('1715678467153456789'), name: 'cache.miss', attributes: { 'cache.key': 'cart:42' } }]);
     expect(spans[0].durationNano).toBe(BigInt(42_500_000));
+  });
+
+  it('writes and reads back attributes whose value is the empty string, as the exporter keeps them', () => {
+    const span: LogicalSpan = { ...sample, attributes: { ...sample.attributes, 'app.empty': '' }, resourceAttributes: { ...sample.resourceAttributes, 'host.empty': '' }, events: [{ ...sample.events[0], attributes: { 'event.empty': '' } }] };
+    const [written] = otelRawSchema.writeSpans([span], 'traces');
+    expect(written.document).toMatchObject({ 'Attributes.app.empty': '', 'Resource.host.empty': '' });
+    const [read] = otelRawSchema.readHits([hit(written.document)]).spans;
+    expect(read.attributes['app.empty']).toBe('');
+    expect(read.resourceAttributes['host.empty']).toBe('');
+    expect(read.events[0].attributes).toEqual({ 'event.empty': '' });
   });
 });
 

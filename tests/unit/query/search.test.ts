@@ -99,6 +99,14 @@ describe('span filter clauses', () => {
     expect(JSON.stringify(statusClause(jaeger, 'error'))).toContain('{"term":{"tags.key":"error"}},{"term":{"tags.value":"true"}}');
   });
 
+  it("finds Jaeger status in nested tags and in the tag.* fields Jaeger v2 writes by default, for error, ok and unset", () => {
+    const error = JSON.stringify(statusClause(jaeger, 'error'));
+    expect(error).toContain('{"term":{"tag.error":"true"}}');
+    expect(error).toContain('{"term":{"tag.otel@status_code":"ERROR"}}');
+    expect(JSON.stringify(statusClause(jaeger, 'ok'))).toContain('{"term":{"tag.otel@status_code":"OK"}}');
+    expect(JSON.stringify(statusClause(jaeger, 'unset'))).toContain('{"term":{"tag.error":"true"}}');
+  });
+
   it('treats a span without parent, or with an empty one, as a root; Jaeger also needs no CHILD_OF reference', () => {
     expect(rootClause(dataPrepper)).toEqual({ bool: { must_not: [{ bool: { filter: [{ exists: { field: 'parentSpanId' } }], must_not: [{ term: { parentSpanId: '' } }] } }] } });
     expect(JSON.stringify(rootClause(jaeger))).toContain('"references.refType":"CHILD_OF"');
@@ -190,7 +198,11 @@ describe('latest traces request', () => {
     const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], mustNot: [] }, 40);
     expect(text?.body).toMatchObject({ size: 40, _source: ['trace_id'], sort: [{ '@timestamp.keyword': 'desc' }], collapse: { field: 'trace_id.keyword' } });
     expect(JSON.stringify(text?.body)).not.toContain('script');
-    const read = text!.read({ hits: { hits: [{ _index: 'i', _id: '1', _source: { trace_id: 'abc' }, sort: ['1715678467123.456789'] }] } });
-    expect(read).toEqual({ latest: [['abc', 1715678467123.4568]], complete: true });
+  });
+
+  it("bounds a trace whose latest start is otel text by the next millisecond, since '.40000' sorts before '.5000'", () => {
+    const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], mustNot: [] }, 40);
+    const read = text!.read({ hits: { hits: [{ _index: 'i', _id: '1', _source: { trace_id: 'abc' }, sort: ['1715678467123.5000'] }, { _index: 'i', _id: '2', _source: { trace_id: 'def' }, sort: ['1715678467123.40000'] }] } });
+    expect(read).toEqual({ latest: [['abc', 1715678467124], ['def', 1715678467124]], complete: true });
   });
 });
