@@ -4,7 +4,7 @@ import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
 export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'serviceGraph' | 'metrics' | 'logs' | 'upload';
 
 /** The storage schemas the plugin knows by name (`auto` means: detect from the mapping). */
-export const SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog'] as const;
+export const SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog', 'ss4o', 'bklog-log'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 /** `custom`: a layout no producer preset matches, described by `fieldOverrides`. */
 export type SchemaSetting = 'auto' | 'custom' | SchemaName;
@@ -88,7 +88,7 @@ export const DEFAULT_QUERY: Partial<EsTracesQuery> = {
 export const DEFAULT_MAX_TRACE_SPANS = 100_000;
 
 /** The logs schemas the plugin reads (`auto` detects them like span schemas). */
-export const LOG_SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'elastic-apm', 'data-prepper', 'bklog'] as const;
+export const LOG_SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'elastic-apm', 'data-prepper', 'bklog', 'ss4o', 'bklog-log'] as const;
 export type LogSchemaName = (typeof LOG_SCHEMA_NAMES)[number];
 
 /** Grafana's trace-to-logs settings, under the key its trace view reads (`tracesToLogsV2`). */

@@ -9,7 +9,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { JsonLogsSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, type IdGenerator, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type IdGenerator, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { writeFileSync } from 'node:fs';
 
 import type { OtlpLogsRequest, OtlpTraceRequest } from '../proto/otlp';
@@ -19,6 +19,11 @@ export interface GeneratedTraces {
   request: OtlpTraceRequest;
   traceIds: string[];
   spanCount: number;
+}
+
+/** The same traces as the SDK's finished spans, for exporters other than OTLP (Zipkin's). */
+export interface GeneratedSpans extends GeneratedTraces {
+  spans: ReadableSpan[];
 }
 
 
@@ -64,13 +69,13 @@ class Shop {
     return tracer;
   }
 
-  request(): { request: OtlpTraceRequest; spanCount: number } {
+  request(): { request: OtlpTraceRequest; spanCount: number; spans: ReadableSpan[] } {
     const spans = this.exporter.getFinishedSpans();
     const bytes = JsonTraceSerializer.serializeRequest(spans);
     if (!bytes) {
       throw new Error('the OTLP JSON trace serializer produced nothing');
     }
-    return { request: JSON.parse(Buffer.from(bytes).toString('utf8')) as OtlpTraceRequest, spanCount: spans.length };
+    return { request: JSON.parse(Buffer.from(bytes).toString('utf8')) as OtlpTraceRequest, spanCount: spans.length, spans };
   }
 }
 
@@ -150,6 +155,12 @@ function checkoutTrace(shop: Shop, random: () => number, index: number, startNs:
 }
 
 export function generateDemoTraces(opts: { traces?: number; seed?: number; baseTimeMs?: number } = {}): GeneratedTraces {
+  const { request, traceIds, spanCount } = generateDemoSpans(opts);
+  return { request, traceIds, spanCount };
+}
+
+/** generateDemoTraces with the SDK's finished spans beside the OTLP request. */
+export function generateDemoSpans(opts: { traces?: number; seed?: number; baseTimeMs?: number } = {}): GeneratedSpans {
   const random = seededRandom(opts.seed ?? 1);
   const shop = new Shop(random, (service) => ({ 'host.name': `${service}-host-1`, 'service.namespace': 'shop' }));
   const baseNs = BigInt(opts.baseTimeMs ?? Date.now() - 10 * 60_000) * BigInt(1_000_000) + BigInt(123_457);
@@ -160,12 +171,18 @@ export function generateDemoTraces(opts: { traces?: number; seed?: number; baseT
     traceIds.push(result.traceId);
     producer = result.producer;
   }
-  const { request, spanCount } = shop.request();
-  return { request, traceIds, spanCount };
+  const { request, spanCount, spans } = shop.request();
+  return { request, traceIds, spanCount, spans };
 }
 
 /** One trace of exactly `spanCount` spans: a fan-out tree at most 8 levels deep over a few services. */
 export function generateLargeTrace(spanCount: number, opts: { seed?: number; baseTimeMs?: number; services?: number } = {}): GeneratedTraces {
+  const { request, traceIds, spanCount: count } = generateLargeTraceSpans(spanCount, opts);
+  return { request, traceIds, spanCount: count };
+}
+
+/** generateLargeTrace with the SDK's finished spans beside the OTLP request. */
+export function generateLargeTraceSpans(spanCount: number, opts: { seed?: number; baseTimeMs?: number; services?: number } = {}): GeneratedSpans {
   const random = seededRandom(opts.seed ?? 1);
   const shop = new Shop(random);
   const services = Array.from({ length: opts.services ?? 5 }, (_, i) => `batch-${i}`);
@@ -187,8 +204,8 @@ export function generateLargeTrace(spanCount: number, opts: { seed?: number; bas
   for (let i = spans.length - 1; i >= 0; i--) {
     spans[i].span.end(hrTime(spans[i].startNs + BigInt(10_000 + Math.floor(random() * 900_000))));
   }
-  const { request, spanCount: count } = shop.request();
-  return { request, traceIds: [root.span.spanContext().traceId], spanCount: count };
+  const { request, spanCount: count, spans: finished } = shop.request();
+  return { request, traceIds: [root.span.spanContext().traceId], spanCount: count, spans: finished };
 }
 
 /**

@@ -27,6 +27,8 @@ const SCHEMA_DESCRIPTIONS: Record<SchemaSetting, string> = {
   'elastic-apm': 'Elastic APM',
   zipkin: 'Zipkin',
   bklog: 'BlueKing OTLP',
+  'bklog-log': 'BlueKing LOG protocol',
+  ss4o: 'OpenTelemetry Collector opensearch exporter (ss4o)',
 };
 
 /** `auto` first, then every producer preset, then a layout of the user's own. */
@@ -48,6 +50,8 @@ const LOGS_SCHEMA_DESCRIPTIONS: Record<LogsSchemaSetting, string> = {
   'elastic-apm': 'Elastic APM',
   'data-prepper': 'OpenSearch Data Prepper',
   bklog: 'BlueKing OTLP',
+  'bklog-log': 'BlueKing LOG protocol',
+  ss4o: 'OpenTelemetry Collector opensearch exporter (ss4o)',
 };
 
 /** `auto` first, then every logs producer the plugin reads. */

@@ -47,6 +47,15 @@ export interface SchemaGroup<S> {
   evidence: string[];
 }
 
+/** Any spelling of a trace or span id field: traceId, trace_id, trace.id, TraceID, parentSpanId, ... */
+const ID_FIELD = /(trace|span)[._-]?id/i;
+
+/** Up to 12 fields of an unreadable index, id fields first: they tell a user most about the layout. */
+function fieldsToShow(catalog: FieldCatalog): string[] {
+  const fields = [...catalog.keys()].filter((path) => !path.startsWith('_'));
+  return [...fields.filter((path) => ID_FIELD.test(path)), ...fields.filter((path) => !ID_FIELD.test(path))].slice(0, 12);
+}
+
 /**
  * Indices grouped by the schema `match` finds in each one's mapping (span and logs detection
  * alike); empty indices are skipped, the ones nothing matches are listed with a few fields.
@@ -65,7 +74,7 @@ export function groupIndices<S extends { name: string }>(
     }
     const found = match(index, catalog);
     if (!found) {
-      unknown.push({ index, fields: [...catalog.keys()].filter((path) => !path.startsWith('_')).slice(0, 12) });
+      unknown.push({ index, fields: fieldsToShow(catalog) });
       continue;
     }
     const group: SchemaGroup<S> = groups.get(found.schema.name) ?? { schema: found.schema, indices: [], catalog: new Map(), evidence: found.evidence };

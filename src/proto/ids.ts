@@ -54,6 +54,17 @@ export function normaliseSpanId(value: unknown): string | undefined {
   return id === '' || ALL_ZERO.test(id) || !HEX.test(id) ? undefined : id;
 }
 
+/**
+ * The display id of the second half of a shared span (Zipkin's Brave-style server half, stored
+ * under its client's id): the stored id with this suffix, unique in the trace.
+ */
+export const SHARED_SPAN_SUFFIX = '-server';
+
+/** The id a span is stored under: a shared span's second half loses its display suffix. */
+export function storedSpanId<T extends string | undefined>(id: T): T {
+  return (id?.endsWith(SHARED_SPAN_SUFFIX) ? id.slice(0, -SHARED_SPAN_SUFFIX.length) : id) as T;
+}
+
 /** Trace ids in the frame are 32 digits; 64-bit ids are left-padded as Grafana's Jaeger source does. */
 export function normaliseTraceId(value: unknown): string | undefined {
   const id = normaliseSpanId(value);

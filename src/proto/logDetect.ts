@@ -4,6 +4,7 @@
  */
 import type { LogSchemaName } from '../types';
 import { bklogLogSchema } from './bklog';
+import { bklogLogLogSchema } from './bklogLog';
 import { dataPrepperLogSchema } from './dataPrepper';
 import { groupIndices, type MappingByIndex, type SchemaGroup } from './detect';
 import { ecsLogSchema } from './ecs';
@@ -11,9 +12,10 @@ import { elasticApmLogSchema } from './elasticApm';
 import type { LogSchema } from './logSchema';
 import { otelLogSchema } from './otel';
 import { otelRawLogSchema } from './otelRaw';
+import { ss4oLogSchema } from './ss4o';
 
 /** Detection order: on equal scores the earlier wins (APM before plain ECS). */
-export const LOG_SCHEMAS: LogSchema[] = [elasticApmLogSchema, dataPrepperLogSchema, bklogLogSchema, otelLogSchema, otelRawLogSchema, ecsLogSchema];
+export const LOG_SCHEMAS: LogSchema[] = [elasticApmLogSchema, dataPrepperLogSchema, ss4oLogSchema, bklogLogSchema, bklogLogLogSchema, otelLogSchema, otelRawLogSchema, ecsLogSchema];
 
 export function findLogSchema(name: string): LogSchema | undefined {
   return LOG_SCHEMAS.find((schema) => schema.name === name);

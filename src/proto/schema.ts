@@ -91,6 +91,11 @@ export interface SearchFacts {
    * applies), Jaeger's nested key/value tags, or Zipkin's `_q` `key=value` terms.
    */
   attributes: { style: 'fields'; prefixes: Array<{ prefix: string; encode?: (key: string) => string; decode?: (path: string) => string }> } | { style: 'jaeger' } | { style: 'zipkin' };
+  /**
+   * Set where the producer stores service and span names lower-cased (Zipkin, with Java's
+   * `toLowerCase(Locale.ROOT)`): a typed name is lower-cased before it is matched.
+   */
+  namesLowerCased?: true;
 }
 
 export interface SpanSchema {
@@ -119,6 +124,11 @@ export interface SpanSchema {
   readHits(hits: StoredHit[]): ReadResult;
   /** With `eventDocumentField`: attach event documents fetched apart to the spans already read; returns warnings. */
   attachEvents?(spans: LogicalSpan[], eventHits: StoredHit[]): string[];
+  /**
+   * After every page of a trace is read (readHits sees one page at a time): mends relations that
+   * cross pages, in place. Zipkin's shared server halves adopt their children here.
+   */
+  finishTrace?(spans: LogicalSpan[]): void;
   /** Absent where search is not possible (a custom layout without the needed paths). */
   search?: SearchFacts;
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[];

@@ -8,7 +8,7 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { exactPath } from '../proto/fieldCatalog';
 import type { JsonObject } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
-import { eventExclusion, exactFields } from './searchClauses';
+import { eventExclusion, exactFields, storedNames } from './searchClauses';
 import type { TimeWindow } from './traceById';
 
 export interface DiscoveryOptions {
@@ -46,7 +46,8 @@ export function buildValuesRequest(group: IndexGroup, field: 'serviceName' | 'na
   }
   if (options.service !== undefined) {
     const services = exactFields(group, 'serviceName');
-    filter.push({ bool: { should: services.map((path) => ({ term: { [path]: options.service } })), minimum_should_match: 1 } });
+    const service = storedNames(group, options.service);
+    filter.push({ bool: { should: services.map((path) => ({ term: { [path]: service } })), minimum_should_match: 1 } });
   }
   const aggs = Object.fromEntries(targets.map((path, i) => [`values_${i}`, { terms: { field: path, size: options.size ?? DEFAULT_SIZE, order: { _key: 'asc' } } }]));
   return { body: { size: 0, track_total_hits: false, query: spanDocuments(group, filter), aggs }, warnings };

@@ -110,6 +110,7 @@ export async function fetchTrace(searcher: TraceSearcher, options: FetchTraceOpt
         warnings.push(`span events were capped at ${events.fetched} of ${events.total}`);
       }
     }
+    group.schema.finishTrace?.(groupSpans);
     for (const span of groupSpans) {
       spans.push(span);
     }

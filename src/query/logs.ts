@@ -7,7 +7,7 @@
 import { incompleteAnswerWarnings } from '../engine/client';
 import type { MappingByIndex } from '../proto/detect';
 import { exactPath } from '../proto/fieldCatalog';
-import { normaliseSpanId, traceIdSearchForms, validateTraceId } from '../proto/ids';
+import { normaliseSpanId, storedSpanId, traceIdSearchForms, validateTraceId } from '../proto/ids';
 import { describeUnknownLogs, type LogIndexGroup, type LogResolution, resolveLogSchemas } from '../proto/logDetect';
 import type { LogicalLogRecord } from '../proto/model';
 import type { JsonObject } from '../proto/schema';
@@ -69,7 +69,8 @@ export function checkLogFilters(filters: LogFilters): LogFilters {
   }
   const spanId = trimmed(filters.spanId);
   if (spanId !== undefined) {
-    const normalised = normaliseSpanId(spanId);
+    // A shared span's second half (Zipkin's server half) has its logs under the id it is stored as.
+    const normalised = normaliseSpanId(storedSpanId(spanId));
     if (!normalised || !/^[0-9a-f]+$/.test(normalised)) {
       throw new QueryError(`'${spanId}' is not a span id: use 16 hexadecimal digits`);
     }

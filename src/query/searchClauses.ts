@@ -67,6 +67,30 @@ function durationRange(field: string, unit: TimeUnit, minNs?: bigint, maxNs?: bi
   return { range: { [field]: range } };
 }
 
+/**
+ * Where no field stores the duration but start and end are dates (ss4o), the duration as end minus
+ * start by script, in nanoseconds as far as the mapping keeps them (milliseconds on a `date`).
+ * Field names and bounds travel as parameters.
+ */
+function startToEndDuration(group: IndexGroup, minNs?: bigint, maxNs?: bigint): JsonObject | undefined {
+  const search = facts(group);
+  const start = search?.start.field;
+  const end = search?.end?.field;
+  if (!start || !end || !DATE_TYPES.has(group.catalog.get(start)?.type ?? '') || !DATE_TYPES.has(group.catalog.get(end)?.type ?? '')) {
+    return undefined;
+  }
+  const source = [
+    'if (!doc.containsKey(params.start) || doc[params.start].size() == 0 || !doc.containsKey(params.end) || doc[params.end].size() == 0) { return false; }',
+    'def s = doc[params.start].value.toInstant();',
+    'def e = doc[params.end].value.toInstant();',
+    'long d = (e.getEpochSecond() - s.getEpochSecond()) * 1000000000L + (e.getNano() - s.getNano());',
+    'if (params.min != null && d < ((Number) params.min).longValue()) { return false; }',
+    'return params.max == null || d <= ((Number) params.max).longValue();',
+  ].join('\n');
+  const params: JsonObject = { start, end, ...(minNs === undefined ? {} : { min: Number(minNs) }), ...(maxNs === undefined ? {} : { max: Number(maxNs) }) };
+  return { script: { script: { lang: 'painless', source, params } } };
+}
+
 function jaegerTag(key: string, value: string): JsonObject[] {
   return ['tags', 'process.tags'].map((path) => ({ nested: { path, query: { bool: { filter: [{ term: { [`${path}.key`]: key } }, { term: { [`${path}.value`]: value } }] } } } }));
 }
@@ -190,6 +214,17 @@ export function attributeKeyClause(group: IndexGroup, key: string): JsonObject |
   return style === 'zipkin' ? { term: { _q: key } } : undefined;
 }
 
+/**
+ * Service or span names as typed, in the form the group's producer stores them: Zipkin lower-cases
+ * both (Java's `toLowerCase(Locale.ROOT)`; JavaScript's `toLowerCase()` maps the same characters).
+ */
+export function storedNames<T extends string | string[]>(group: IndexGroup, names: T): T {
+  if (!facts(group)?.namesLowerCased) {
+    return names;
+  }
+  return (Array.isArray(names) ? names.map((name) => name.toLowerCase()) : names.toLowerCase()) as T;
+}
+
 /** All span-level filters for one group: a span matches when it matches every one of them. */
 export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): GroupClauses {
   const search = facts(group);
@@ -198,14 +233,14 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
   }
   const filter: JsonObject[] = [];
   if (filters.service !== undefined) {
-    const clause = termsOnFields(exactFields(group, 'serviceName'), filters.service);
+    const clause = termsOnFields(exactFields(group, 'serviceName'), storedNames(group, filters.service));
     if (!clause) {
       return { ok: false, reason: `${group.indices.join(', ')}: the service field cannot be searched in this mapping` };
     }
     filter.push(clause);
   }
   if (filters.operation !== undefined) {
-    const clause = termsOnFields(exactFields(group, 'name'), filters.operation);
+    const clause = termsOnFields(exactFields(group, 'name'), storedNames(group, filters.operation));
     if (!clause) {
       return { ok: false, reason: `${group.indices.join(', ')}: the span name field cannot be searched in this mapping` };
     }
@@ -213,10 +248,11 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
   }
   if (filters.minDurationNs !== undefined || filters.maxDurationNs !== undefined) {
     const fields = search.durations.filter((duration) => group.catalog.has(duration.field));
-    if (fields.length === 0) {
+    const clause = fields.length > 0 ? anyOf(fields.map((duration) => durationRange(duration.field, duration.unit, filters.minDurationNs, filters.maxDurationNs))) : startToEndDuration(group, filters.minDurationNs, filters.maxDurationNs);
+    if (!clause) {
       return { ok: false, reason: `${group.indices.join(', ')}: the ${group.schema.name} layout stores no span duration, so min/max duration cannot filter it` };
     }
-    filter.push(anyOf(fields.map((duration) => durationRange(duration.field, duration.unit, filters.minDurationNs, filters.maxDurationNs))));
+    filter.push(clause);
   }
   if (filters.status) {
     filter.push(statusClause(group, filters.status));

@@ -41,13 +41,15 @@ const SECOND_NS = BigInt(1_000_000_000);
 
 /** Producers that store log times in microseconds (the losses the README lists). */
 const MICROSECOND_TIMES = new Set(['elastic-apm', 'bklog']);
+/** The seed's LOG protocol keeps `dtEventTimeStamp` in milliseconds. */
+const MILLISECOND_TIMES = new Set(['bklog-log']);
 
 describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
   describe.each(LOG_SCHEMA_NAMES.map((schema) => [schema]))('%s', (schema) => {
     const index = uniqueIndex(`linked-${schema}`);
     const client = nodeClient(engine.url);
     /** A log line's identity for comparison: its time (at the schema's resolution) and body. */
-    const resolution = BigInt(MICROSECOND_TIMES.has(schema) ? 1000 : 1);
+    const resolution = BigInt(MILLISECOND_TIMES.has(schema) ? 1_000_000 : MICROSECOND_TIMES.has(schema) ? 1000 : 1);
     const keys = (lines: Array<{ timeUnixNano: bigint; body?: unknown }>) => lines.map((line) => `${(line.timeUnixNano / resolution) * resolution}|${String(line.body)}`).sort();
 
     beforeAll(async () => {
@@ -131,6 +133,29 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   it.each([['jaeger'], ['zipkin']])('refuses to ingest logs as %s, naming the schemas that store logs', async (schema) => {
     const run = await runCli(['ingest', '--url', engine.url, '--index', uniqueIndex(`nolog-${schema}`), '--schema', schema, spansFile, logsFile]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`schema '${schema}' has no log layout (its producer keeps no logs): ingest the ${records.length} log records with a schema that stores logs (elastic-apm, data-prepper, bklog, otel, otel-raw, ecs)`);
+    expect(run.stderr).toContain(`schema '${schema}' has no log layout (its producer keeps no logs): ingest the ${records.length} log records with a schema that stores logs (elastic-apm, data-prepper, ss4o, bklog, bklog-log, otel, otel-raw, ecs)`);
+  });
+});
+
+describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s, bklog-log span records as log lines', (_label, engine) => {
+  it("returns each span's log text from the span index itself, at the span start, and leaves spans without one out", async () => {
+    const index = uniqueIndex('linked-bklog-log-spans');
+    expect((await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', 'bklog-log', spansFile])).code).toBe(0);
+    const client = nodeClient(engine.url);
+    const logResolution = await resolveLogsPattern(client, index);
+    expect(logResolution.groups.map((group) => group.schema.name)).toEqual(['bklog-log']);
+    const traceId = demo.traceIds[0];
+    const found = await searchLogs(client, { resolution: logResolution, filters: { traceId } });
+    // The LOG protocol keeps one text per span: its first event's message, else the event's name; times in milliseconds.
+    const expected = spans
+      .filter((span) => span.traceId === traceId && span.events.length > 0)
+      .map((span) => {
+        const message = span.events[0].attributes.message;
+        return `${span.spanId}|${span.serviceName}|${span.startTimeUnixNano / BigInt(1_000_000)}|${typeof message === 'string' ? message : span.events[0].name}`;
+      })
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found.warnings).toEqual([]);
+    expect(found.lines.map((line) => `${line.spanId}|${line.resourceAttributes['service.name']}|${line.timeUnixNano / BigInt(1_000_000)}|${String(line.body)}`).sort()).toEqual(expected);
   });
 });

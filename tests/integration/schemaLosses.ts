@@ -109,14 +109,33 @@ export const LOSSES: Record<SchemaName, SchemaLosses> = {
     },
   },
   zipkin: {
-    losses: ['times to the microsecond', 'every attribute becomes a string', 'resource attributes other than service.name', 'event attributes', 'links', 'trace state', 'status message unless the span failed', 'span kind unspecified reads as internal', 'scope attributes; dropped counts'],
+    losses: [
+      'times to the microsecond',
+      'span and service names are lower-cased (Zipkin stores them so; searches lower-case what is typed)',
+      'every attribute becomes a string',
+      'resource attributes other than service.name',
+      'event attributes',
+      'links',
+      'trace state',
+      'status message unless the span failed',
+      'span kind unspecified reads as internal',
+      'scope attributes',
+      'a Brave-style shared span shows as two spans: the server half under the client half, with a display id `<id>-server` and the stored id in `zipkin.span_id`',
+      'endpoint addresses and the remote service read as network.peer.*, network.local.*, peer.service (and server.* on client and producer spans)',
+    ],
     project: (span) => {
       const projected = microsecondTimes(withoutExtras(span));
+      const serviceName = span.serviceName.toLowerCase();
       return {
         ...projected,
+        name: span.name.toLowerCase(),
+        serviceName,
+        droppedAttributesCount: span.droppedAttributesCount || undefined,
+        droppedEventsCount: span.droppedEventsCount || undefined,
+        droppedLinksCount: span.droppedLinksCount || undefined,
         kind: span.kind === 'unspecified' ? 'internal' : span.kind,
         attributes: mapValues(span.attributes, (value) => (typeof value === 'string' ? value : JSON.stringify(value))),
-        resourceAttributes: { 'service.name': span.serviceName },
+        resourceAttributes: { 'service.name': serviceName },
         events: projected.events.map((event) => ({ timeUnixNano: event.timeUnixNano, name: event.name, attributes: {} })),
         links: [],
         traceState: undefined,
@@ -129,6 +148,47 @@ export const LOSSES: Record<SchemaName, SchemaLosses> = {
     project: (span) => {
       const projected = microsecondTimes(withoutExtras(span));
       return { ...projected, scope: undefined, events: projected.events.map((event) => ({ timeUnixNano: event.timeUnixNano, name: event.name, attributes: event.attributes })), links: span.links.map((link) => ({ traceId: link.traceId, spanId: link.spanId, traceState: link.traceState, attributes: link.attributes })) };
+    },
+  },
+  ss4o: {
+    losses: ['resource attribute values become text (maps and arrays as JSON)', 'resource schema URL', "a span attribute named 'data_stream' (the exporter's own)"],
+    project: (span) => {
+      // The exporter's resource map is map[string]string from pcommon's AsString: JSON with sorted keys for maps.
+      const sorted = (value: AttributeValue): AttributeValue => (Array.isArray(value) ? value.map(sorted) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted(value[key])])) : value);
+      const text = (value: AttributeValue) => (value === null ? '' : typeof value === 'object' ? JSON.stringify(sorted(value)) : String(value));
+      const { data_stream: _dataStream, ...attributes } = span.attributes;
+      return { ...span, attributes, resourceAttributes: mapValues(span.resourceAttributes, text), resourceSchemaUrl: undefined };
+    },
+  },
+  'bklog-log': {
+    losses: [
+      'times to the millisecond (start and duration)',
+      'resource attributes other than the service',
+      'status ok reads as unset; status message',
+      'events: only the first one is kept, as its message (or name), read back as one event named log at the span start',
+      'links',
+      'trace state; scope; dropped counts; schema URLs',
+      'map attributes flatten to dotted keys',
+      'attributes named error, local_service, span.kind (or below them), a non-integer result_code, a non-text scene',
+    ],
+    project: (span) => {
+      const MS = BigInt(1_000_000);
+      const floorMillis = (ns: bigint) => ns - (ns % MS);
+      const start = floorMillis(span.startTimeUnixNano);
+      const first = span.events[0];
+      const message = first?.attributes.message;
+      return {
+        ...withoutExtras(span),
+        scope: undefined,
+        traceState: undefined,
+        startTimeUnixNano: start,
+        durationNano: floorMillis(span.durationNano ?? BigInt(0)),
+        statusCode: span.statusCode === 2 ? 2 : 0,
+        statusMessage: undefined,
+        resourceAttributes: { 'service.name': span.serviceName },
+        events: first ? [{ timeUnixNano: start, name: 'log', attributes: { message: typeof message === 'string' ? message : first.name } }] : [],
+        links: [],
+      };
     },
   },
 };

@@ -8,26 +8,39 @@ import { findTagKeys, findTagValues } from '../../src/query/discovery';
 import { matchingTraceTimings, parseSearchInput, searchSpans, searchTraces, type TraceSummary } from '../../src/query/search';
 import { testEngines } from './engines';
 import { nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
-import { buildSearchFixture, FIXTURE_START_MS, fixtureToOtlp, groundTruth, NOTES, OLD_OFFSET_MS, type TruthQuery, type TruthTrace } from './searchFixture';
+import { buildSearchFixture, FIXTURE_START_MS, fixtureToOtlp, groundTruth, NOTES, OLD_OFFSET_MS, summarise, type TruthQuery, type TruthTrace } from './searchFixture';
 
 const fixture = buildSearchFixture();
 const file = writeTempJson('search-fixture.json', fixtureToOtlp(fixture));
 const WINDOW = { fromMs: FIXTURE_START_MS - 3_600_000, toMs: FIXTURE_START_MS + 6 * 3_600_000 };
 /**
- * Every schema that stores a duration (ecs stores none, so it has no trace durations to rank).
+ * Every schema that stores a duration, or a start and an end (ecs stores neither, so it has no
+ * trace durations to rank).
  * What a producer cannot store is left out of its cases, by name, rather than skipped.
  */
-const SCHEMAS = ['otel', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog', 'otel-raw'];
+const SCHEMAS = ['otel', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog', 'otel-raw', 'ss4o', 'bklog-log'];
 const CANNOT_STORE: Record<string, string[]> = {
   // Zipkin keeps only the service name of the resource.
   zipkin: ['span and resource attributes on one span'],
+  // The LOG protocol keeps only the service of the resource, and only `tags.error`: ok and unset read alike.
+  'bklog-log': ['span and resource attributes on one span', 'status ok', 'status unset'],
 };
 const EXPECTED_KEYS: Record<string, string[]> = {
   // APM label names lose '.' to '_' on the way in, so the keys come back encoded.
   'elastic-apm': ['app_tier', 'app_note', 'app_user_vip', 'http_response_status_code', 'deployment_environment'],
   zipkin: ['app.tier', 'app.note', 'app.user.vip', 'http.response.status_code'],
+  'bklog-log': ['app.tier', 'app.note', 'app.user.vip', 'http.response.status_code'],
 };
 const DEFAULT_KEYS = ['app.tier', 'app.note', 'app.user.vip', 'http.response.status_code', 'deployment.environment'];
+
+/** Zipkin stores span and service names lower-cased (its server does, and so does our writer). */
+function asStored(schema: string, traces: TruthTrace[]): TruthTrace[] {
+  if (schema !== 'zipkin') {
+    return traces;
+  }
+  const lower = (name: string) => name.toLowerCase();
+  return traces.map((trace) => ({ ...trace, rootService: lower(trace.rootService), rootName: lower(trace.rootName), services: trace.services.map(lower).sort((a, b) => a.localeCompare(b)) }));
+}
 
 /** logfmt for a tag value, quoting and escaping whatever needs it. */
 function logfmt(tags: Array<[string, string | number | boolean]>): string {
@@ -91,7 +104,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
       const query = { fromMs: WINDOW.fromMs, toMs: WINDOW.toMs, ...c.query };
       const sort = c.sort ?? 'recent';
       const limit = c.limit ?? 1000;
-      const expected = groundTruth(fixture, query, sort, limit);
+      const expected = asStored(schema, groundTruth(fixture, query, sort, limit));
       const request = parseSearchInput({
         service: query.service,
         operation: query.operation,
@@ -112,7 +125,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     it('prints the search as JSON from the CLI, leaving out traces outside the window', async () => {
       const run = await runCli(['search', '--url', engine.url, '--index', `${index}*`, '--service', 'frontend', '--sort', 'slowest', '--limit', '3', '--from', String(WINDOW.fromMs - OLD_OFFSET_MS), '--to', String(WINDOW.toMs)]);
       expect(run.stderr).toBe('');
-      const expected = groundTruth(fixture, { service: 'frontend', fromMs: WINDOW.fromMs - OLD_OFFSET_MS, toMs: WINDOW.toMs }, 'slowest', 3);
+      const expected = asStored(schema, groundTruth(fixture, { service: 'frontend', fromMs: WINDOW.fromMs - OLD_OFFSET_MS, toMs: WINDOW.toMs }, 'slowest', 3));
       expect(JSON.parse(run.stdout)).toEqual({ traces: expected });
     });
 
@@ -150,6 +163,18 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
         await expect(searchTraces(client, { resolution, request: parseSearchInput({ tags: 'http.response.status_code=abc' }) })).rejects.toThrow("attribute 'http.response.status_code' holds numbers (long), and 'abc' is not a number");
       }
     });
+
+    if (schema === 'bklog-log') {
+      it('reads ok and unset alike, as the LOG protocol keeps only tags.error: unset finds the traces with a span not in error, ok finds none', async () => {
+        const resolution = await resolvePattern(client, `${index}*`, 'auto');
+        const search = (status: 'ok' | 'unset') => searchTraces(client, { resolution, request: parseSearchInput({ status, limit: 1000 }), window: fullWindow });
+        const ids = new Set(fixture.filter((span) => span.status !== 2 && span.startMs >= WINDOW.fromMs && span.startMs <= WINDOW.toMs).map((span) => span.traceId));
+        const expected = [...ids].map((id) => summarise(fixture, id)).sort((a, b) => b.startTime - a.startTime || (a.traceID < b.traceID ? -1 : 1));
+        expect(expected.length).toBeGreaterThan(0);
+        expect(asRows((await search('unset')).traces)).toEqual(expected);
+        expect((await search('ok')).traces).toEqual([]);
+      });
+    }
   });
 });
 

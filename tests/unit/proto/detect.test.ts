@@ -67,7 +67,14 @@ describe('resolveSchemas', () => {
   it('lists indices it cannot read, with their fields, in the message', () => {
     const resolution = resolveSchemas('spans-*', { 'spans-1': unknownLayout });
     expect(resolution.groups).toEqual([]);
-    expect(describeUnknown(resolution, 'auto')).toBe("index pattern 'spans-*' holds spans in an unsupported layout; found these fields: spans-1 has traceID, spanID, when. Supported schemas: jaeger, zipkin, data-prepper, elastic-apm, bklog, otel, otel-raw, ecs");
+    expect(describeUnknown(resolution, 'auto')).toBe("index pattern 'spans-*' holds spans in an unsupported layout; found these fields: spans-1 has traceID, spanID, when. Supported schemas: jaeger, zipkin, data-prepper, ss4o, elastic-apm, bklog, bklog-log, otel, otel-raw, ecs");
+  });
+
+  it('shows the id fields of an unreadable index first, also when they come after the first twelve fields', () => {
+    const fields = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm'].map((name) => [name, { type: 'keyword' }]));
+    const wide = { mappings: { properties: { ...fields, context: { properties: { trace_id: { type: 'keyword' }, parentSpanID: { type: 'keyword' } } } } } };
+    const resolution = resolveSchemas('spans-*', { 'spans-2': wide });
+    expect(resolution.unknown).toEqual([{ index: 'spans-2', fields: ['context.trace_id', 'context.parentSpanID', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] }]);
   });
 
   it('names SkyWalking as unsupported', () => {
@@ -81,6 +88,6 @@ describe('resolveSchemas', () => {
   });
 
   it('refuses a schema name it does not know, listing those it does', () => {
-    expect(() => resolveSchemas('x', { x: dynamicOtel }, 'skywalking' as 'otel')).toThrow("schema 'skywalking' is not supported yet; supported: jaeger, zipkin, data-prepper, elastic-apm, bklog, otel, otel-raw, ecs (or auto)");
+    expect(() => resolveSchemas('x', { x: dynamicOtel }, 'skywalking' as 'otel')).toThrow("schema 'skywalking' is not supported yet; supported: jaeger, zipkin, data-prepper, ss4o, elastic-apm, bklog, bklog-log, otel, otel-raw, ecs (or auto)");
   });
 });

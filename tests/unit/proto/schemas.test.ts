@@ -20,6 +20,7 @@ const STORED: Record<string, { traceId: string; spanId: string[]; start: string 
   zipkin: { traceId: 'traceId', spanId: ['id'], start: 'timestamp' },
   bklog: { traceId: 'trace_id', spanId: ['span_id'], start: 'start_time' },
   'bklog-log': { traceId: 'traceID', spanId: ['spanID'], start: 'startTime' },
+  ss4o: { traceId: 'traceId', spanId: ['spanId'], start: 'startTime' },
 };
 
 describe.each(SPAN_SCHEMAS.map((schema) => [schema.name, schema] as const))('schema %s with malformed documents', (name, schema) => {
@@ -30,7 +31,8 @@ describe.each(SPAN_SCHEMAS.map((schema) => [schema.name, schema] as const))('sch
   it('reads its own document back', () => {
     const { spans, warnings } = schema.readHits([hit(written)]);
     expect(warnings).toEqual([]);
-    expect(spans.map((span) => [span.traceId, span.spanId, span.name, span.serviceName])).toEqual([[sample.traceId, sample.spanId, sample.name, 'checkout']]);
+    // Zipkin stores span names lower-cased.
+    expect(spans.map((span) => [span.traceId, span.spanId, span.name, span.serviceName])).toEqual([[sample.traceId, sample.spanId, name === 'zipkin' ? sample.name.toLowerCase() : sample.name, 'checkout']]);
   });
 
   it('skips documents without a trace id, span id or start, counting them in one warning', () => {

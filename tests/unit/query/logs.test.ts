@@ -74,6 +74,11 @@ describe('logs requests', () => {
     expect(filter).toEqual([{ terms: { 'log.level': ['error', 'ERROR', 'Error'] } }, { match_phrase: { message: 'a* OR "b":c\\' } }]);
   });
 
+  it("looks for the logs of a shared span's server half under the id both halves are stored with", () => {
+    expect(checkLogFilters({ spanId: '00F067AA0BA902B7-server' }).spanId).toBe('00f067aa0ba902b7');
+    expect(() => checkLogFilters({ spanId: 'xyz-server' })).toThrow("'xyz-server' is not a span id");
+  });
+
   it('refuses malformed ids before anything reaches the engine', () => {
     expect(() => checkLogFilters({ traceId: 'not-a-trace' })).toThrow(QueryError);
     expect(() => checkLogFilters({ traceId: 'not-a-trace' })).toThrow("'not-a-trace' is not a trace id");
