@@ -9,6 +9,7 @@ module.exports = {
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
   globalSetup: '<rootDir>/tests/integration/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/integration/globalTeardown.ts',
+  testSequencer: '<rootDir>/tests/integration/sequencer.js',
   testTimeout: 300000,
   slowTestThreshold: 60,
 };

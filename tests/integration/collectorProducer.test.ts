@@ -14,7 +14,7 @@
  * - opensearchexporter v0.115.0 (ss4o) on OpenSearch as it is, and on Elasticsearch 7 too: its
  *   opensearch-go v2 client accepts any engine that reports major version 7.
  */
-import type { TraceKeyValuePair, TraceSpanRow } from '@grafana/data';
+import type { TraceSpanRow } from '@grafana/data';
 import { type HrTime, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -29,10 +29,11 @@ import type { Attributes, LogicalSpan, SpanEvent } from '../../src/proto/model';
 import { logRecordsFromOtlp, type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { type TestEngine, testEngines } from './engines';
-import { nodeClient, runCli, uniqueIndex } from './helpers';
+import { canonicalRows, nodeClient, runCli, uniqueIndex } from './helpers';
 import {
   buildCollector,
-  type CollectorComponents,
+  ES_COLLECTOR,
+  OS_COLLECTOR,
   postOtlp,
   type RunningCollector,
   startCollector,
@@ -43,34 +44,6 @@ import { type StandIn, startStandIn } from './producers/standIn';
 import { LOSSES, type SchemaLosses } from './schemaLosses';
 
 // ---- the collectors ------------------------------------------------------------------------
-
-const ES_COLLECTOR = {
-  name: 'otelcol-es',
-  builderVersion: '0.120.0',
-  components: {
-    receivers: ['go.opentelemetry.io/collector/receiver/otlpreceiver v0.120.0'],
-    processors: ['go.opentelemetry.io/collector/processor/batchprocessor v0.120.0'],
-    exporters: ['github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter v0.120.0'],
-    providers: [
-      'go.opentelemetry.io/collector/confmap/provider/fileprovider v1.26.0',
-      'go.opentelemetry.io/collector/confmap/provider/envprovider v1.26.0',
-    ],
-  } satisfies CollectorComponents,
-};
-
-const OS_COLLECTOR = {
-  name: 'otelcol-os',
-  builderVersion: '0.115.0',
-  components: {
-    receivers: ['go.opentelemetry.io/collector/receiver/otlpreceiver v0.115.0'],
-    processors: ['go.opentelemetry.io/collector/processor/batchprocessor v0.115.0'],
-    exporters: ['github.com/open-telemetry/opentelemetry-collector-contrib/exporter/opensearchexporter v0.115.0'],
-    providers: [
-      'go.opentelemetry.io/collector/confmap/provider/fileprovider v1.21.0',
-      'go.opentelemetry.io/collector/confmap/provider/envprovider v1.21.0',
-    ],
-  } satisfies CollectorComponents,
-};
 
 // ---- the source ----------------------------------------------------------------------------
 
@@ -242,21 +215,6 @@ const EXPORTER_LOSSES: Record<string, ExporterLoss[]> = {
 
 // ---- expected values, computed from the source ---------------------------------------------
 
-const byKey = (a: TraceKeyValuePair, b: TraceKeyValuePair) => a.key.localeCompare(b.key);
-
-/** OTLP attributes are maps: compare them without regard to key order. */
-function canonical(rows: TraceSpanRow[]): TraceSpanRow[] {
-  return rows.map((row) => ({
-    ...row,
-    serviceTags: [...row.serviceTags].sort(byKey),
-    tags: row.tags ? [...row.tags].sort(byKey) : row.tags,
-    logs: row.logs?.map((log) => ({ ...log, fields: [...log.fields].sort(byKey) })),
-    references: row.references?.map((reference) => ({
-      ...reference,
-      tags: reference.tags ? [...reference.tags].sort(byKey) : reference.tags,
-    })),
-  }));
-}
 
 function schemaLosses(schema: string): SchemaLosses {
   const losses = (LOSSES as Record<string, SchemaLosses | undefined>)[schema];
@@ -281,7 +239,7 @@ function expectedRows(
       )
     )
     .map((span) => ({ ...span, source: { ...span.source, warnings: [...span.source.warnings] } }));
-  return canonical(assembleTrace(projected).spans.map(spanToFrameRow));
+  return canonicalRows(assembleTrace(projected).spans.map(spanToFrameRow));
 }
 
 const STATUS_CODES = { unset: 0, ok: 1, error: 2 } as const;
@@ -520,7 +478,7 @@ describeWithGo('the OpenTelemetry Collector writes, estraces reads', () => {
           const expected = expectedRows(spans, c.schema, EXPORTER_LOSSES[c.writing], traceId);
           expect(output.spans).toHaveLength(expected.length);
           // Row by row, reporting the first differences: a diff of thousands of rows would drown the cause.
-          const actual = canonical(output.spans);
+          const actual = canonicalRows(output.spans);
           const differing = expected.flatMap((row, i) =>
             JSON.stringify(row) === JSON.stringify(actual[i]) ? [] : [{ expected: row, actual: actual[i] }]
           );

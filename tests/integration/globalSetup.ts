@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { type EngineKind, isResolved, type RunningEngine, startEngine, stopRunning } from '../../src/cli/engineRunner';
 import { describeEngine, type TestEngine } from './engines';
+import { prebuildProducers } from './producers/prebuild';
 
 const KINDS: EngineKind[] = ['opensearch', 'elasticsearch'];
 
@@ -60,7 +61,13 @@ async function describeAll(urls: string[], started: Started[], base: string | un
  * Start one OpenSearch and one Elasticsearch (or use the clusters in ESTRACES_TEST_URLS) and tell
  * the test files about them through the environment, which jest's workers inherit.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { testPathPattern?: string }): Promise<void> {
+  // Only when the producer suites are in this run. Not awaited: the builds go on while the engine
+  // suites run, and the producer suites wait for them.
+  const pattern = globalConfig.testPathPattern ?? '';
+  if (pattern === '' || /producer/i.test(pattern)) {
+    void prebuildProducers((line) => process.stdout.write(`integration suite (producers): ${line}\n`));
+  }
   const given = urlsFromEnvironment();
   let started: Started[] = [];
   let base: string | undefined;

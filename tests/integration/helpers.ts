@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import type { TraceSpanRow } from '@grafana/data';
+import type { TraceKeyValuePair, TraceSpanRow } from '@grafana/data';
 
 import { EngineClient } from '../../src/engine/client';
 import { createNodeTransport } from '../../src/engine/nodeTransport';
@@ -73,4 +73,17 @@ export async function cliTrace(args: string[]): Promise<TraceOutput> {
     throw new Error(`estraces trace ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   }
   return JSON.parse(result.stdout) as TraceOutput;
+}
+
+const byKey = (a: TraceKeyValuePair, b: TraceKeyValuePair) => a.key.localeCompare(b.key);
+
+/** OTLP attributes are maps: rows with their key/value lists sorted, to compare without regard to key order. */
+export function canonicalRows(rows: TraceSpanRow[]): TraceSpanRow[] {
+  return rows.map((row) => ({
+    ...row,
+    serviceTags: [...row.serviceTags].sort(byKey),
+    tags: row.tags ? [...row.tags].sort(byKey) : row.tags,
+    logs: row.logs?.map((log) => ({ ...log, fields: [...log.fields].sort(byKey) })),
+    references: row.references?.map((reference) => ({ ...reference, tags: reference.tags ? [...reference.tags].sort(byKey) : reference.tags })),
+  }));
 }

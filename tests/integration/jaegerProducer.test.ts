@@ -6,7 +6,7 @@
  * changes on the way in (JAEGER_V2_LOSSES, each quoted from Jaeger's source), and search, list
  * services and list operations exactly as Jaeger's own query API does over the same documents.
  */
-import type { TraceKeyValuePair, TraceSpanRow } from '@grafana/data';
+import type { TraceSpanRow } from '@grafana/data';
 import { type Link, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type HrTime } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -18,7 +18,7 @@ import type { AttributeValue, Attributes, LogicalSpan } from '../../src/proto/mo
 import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { testEngines } from './engines';
-import { cliTrace, runCli, uniqueIndex } from './helpers';
+import { canonicalRows, cliTrace, runCli, uniqueIndex } from './helpers';
 import { buildJaeger, JAEGER_VERSION, type JaegerVariant, type RunningJaeger, startJaeger } from './producers/jaeger';
 import { goAvailable, waitFor } from './producers/process';
 import { LOSSES } from './schemaLosses';
@@ -189,21 +189,6 @@ const JAEGER_V2_LOSSES: Loss[] = [
 
 // ---- expected rows -------------------------------------------------------------------------------
 
-const byKey = (a: TraceKeyValuePair, b: TraceKeyValuePair) => a.key.localeCompare(b.key);
-
-/** OTLP attributes are maps: compare them without regard to key order. */
-function canonical(rows: TraceSpanRow[]): TraceSpanRow[] {
-  return rows.map((row) => ({
-    ...row,
-    serviceTags: [...row.serviceTags].sort(byKey),
-    tags: row.tags ? [...row.tags].sort(byKey) : row.tags,
-    logs: row.logs?.map((log) => ({ ...log, fields: [...log.fields].sort(byKey) })),
-    references: row.references?.map((reference) => ({
-      ...reference,
-      tags: reference.tags ? [...reference.tags].sort(byKey) : reference.tags,
-    })),
-  }));
-}
 
 function expectedRows(traceId: string): TraceSpanRow[] {
   const withoutJaegerV2Losses = (span: LogicalSpan): LogicalSpan =>
@@ -211,7 +196,7 @@ function expectedRows(traceId: string): TraceSpanRow[] {
   const spans = source
     .filter((span) => span.traceId === traceId)
     .map((span) => LOSSES.jaeger.project(withoutJaegerV2Losses({ ...span, source: { ...span.source, warnings: [] } })));
-  return canonical(assembleTrace(spans).spans.map(spanToFrameRow));
+  return canonicalRows(assembleTrace(spans).spans.map(spanToFrameRow));
 }
 
 // ---- searches, each run through estraces, Jaeger's query API and the source ------------------------
@@ -459,7 +444,7 @@ describeWithGo(`Jaeger ${JAEGER_VERSION} (v2) writes, estraces reads`, () => {
       it('returns every trace as the SDK made it, up to what Jaeger stores', async () => {
         for (const traceId of traceIds.filter((id) => id !== large.traceIds[0])) {
           const output = await cliTrace([traceId, '--url', engine.url, '--index', index]);
-          expect({ traceId, warnings: output.warnings, spans: canonical(output.spans) }).toEqual({
+          expect({ traceId, warnings: output.warnings, spans: canonicalRows(output.spans) }).toEqual({
             traceId,
             warnings: [],
             spans: expectedRows(traceId),
@@ -473,7 +458,7 @@ describeWithGo(`Jaeger ${JAEGER_VERSION} (v2) writes, estraces reads`, () => {
         expect(output.spans).toHaveLength(3_000);
         // Row by row, reporting the first differences: a diff of 3,000 rows would drown the cause.
         const expected = expectedRows(large.traceIds[0]);
-        const actual = canonical(output.spans);
+        const actual = canonicalRows(output.spans);
         const differing = expected.flatMap((row, i) =>
           JSON.stringify(row) === JSON.stringify(actual[i]) ? [] : [{ expected: row, actual: actual[i] }]
         );

@@ -4,7 +4,7 @@
  * `estraces ingest --schema X`, detected as X, and read back as the source has it, up to what X
  * cannot store (tests/integration/schemaLosses.ts lists each loss).
  */
-import type { TraceKeyValuePair, TraceSpanRow } from '@grafana/data';
+import type { TraceSpanRow } from '@grafana/data';
 
 import { generateDemoTraces, generateLargeTrace } from '../../src/cli/sdkData';
 import { spanToFrameRow } from '../../src/frames/traceRows';
@@ -15,7 +15,7 @@ import { resolvePattern } from '../../src/query/resolve';
 import { runTraceQuery } from '../../src/query/traceQuery';
 import { SCHEMA_NAMES, type SchemaName } from '../../src/types';
 import { testEngines } from './engines';
-import { cliTrace, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
+import { canonicalRows, cliTrace, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 import { LOSSES } from './schemaLosses';
 
 const demo = generateDemoTraces({ traces: 8, seed: 21 });
@@ -24,23 +24,11 @@ const demoFile = writeTempJson('matrix-demo.json', demo.request);
 const largeFile = writeTempJson('matrix-large.json', large.request);
 const source = [...spansFromOtlp(demo.request), ...spansFromOtlp(large.request)];
 
-const byKey = (a: TraceKeyValuePair, b: TraceKeyValuePair) => a.key.localeCompare(b.key);
-
-/** OTLP attributes are maps: compare them without regard to key order. */
-function canonical(rows: TraceSpanRow[]): TraceSpanRow[] {
-  return rows.map((row) => ({
-    ...row,
-    serviceTags: [...row.serviceTags].sort(byKey),
-    tags: row.tags ? [...row.tags].sort(byKey) : row.tags,
-    logs: row.logs?.map((log) => ({ ...log, fields: [...log.fields].sort(byKey) })),
-    references: row.references?.map((reference) => ({ ...reference, tags: reference.tags ? [...reference.tags].sort(byKey) : reference.tags })),
-  }));
-}
 
 function expectedRows(schema: SchemaName, traceId: string): TraceSpanRow[] {
   const spans: LogicalSpan[] = source.filter((span) => span.traceId === traceId).map((span) => LOSSES[schema].project({ ...span, source: { ...span.source, warnings: [] } }));
   const copies = spans.map((span) => ({ ...span, source: { ...span.source, warnings: [...span.source.warnings] } }));
-  return canonical(assembleTrace(copies).spans.map(spanToFrameRow));
+  return canonicalRows(assembleTrace(copies).spans.map(spanToFrameRow));
 }
 
 describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
@@ -62,13 +50,13 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     it('returns each demo trace as the source has it, up to what the schema cannot store', async () => {
       for (const traceId of demo.traceIds.slice(0, 3)) {
         const output = await cliTrace([traceId, '--url', engine.url, '--index', `${index}*`]);
-        expect(canonical(output.spans)).toEqual(expectedRows(schema, traceId));
+        expect(canonicalRows(output.spans)).toEqual(expectedRows(schema, traceId));
       }
       const client = nodeClient(engine.url);
       const resolution = await resolvePattern(client, `${index}*`, 'auto');
       for (const traceId of demo.traceIds.slice(3)) {
         const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 100_000 });
-        expect(canonical(result.rows)).toEqual(expectedRows(schema, traceId));
+        expect(canonicalRows(result.rows)).toEqual(expectedRows(schema, traceId));
       }
     });
 
@@ -77,7 +65,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
       expect(output.spans).toHaveLength(15_000);
       // Row by row, reporting the first differences: a diff of 15,000 rows would drown the cause.
       const expected = expectedRows(schema, large.traceIds[0]);
-      const actual = canonical(output.spans);
+      const actual = canonicalRows(output.spans);
       const differing = expected.flatMap((row, i) => (JSON.stringify(row) === JSON.stringify(actual[i]) ? [] : [{ expected: row, actual: actual[i] }]));
       expect(differing.slice(0, 2)).toEqual([]);
     });

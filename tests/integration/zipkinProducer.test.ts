@@ -10,7 +10,7 @@ import { ExportResultCode, hrTimeDuration } from '@opentelemetry/core';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { TraceKeyValuePair, TraceSpanRow } from '@grafana/data';
+import type { TraceSpanRow } from '@grafana/data';
 
 import { generateDemoSpans, generateLargeTraceSpans } from '../../src/cli/sdkData';
 import { spanToFrameRow } from '../../src/frames/traceRows';
@@ -18,7 +18,7 @@ import type { LogicalSpan } from '../../src/proto/model';
 import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { testEngines } from './engines';
-import { cliTrace, runCli, uniqueIndex } from './helpers';
+import { canonicalRows, cliTrace, runCli, uniqueIndex } from './helpers';
 import { javaAvailable, waitFor } from './producers/process';
 import { type RunningZipkin, startZipkin } from './producers/zipkin';
 import { LOSSES } from './schemaLosses';
@@ -82,14 +82,9 @@ const EXPORTER: Record<string, (span: LogicalSpan) => LogicalSpan> = {
   'the status message only for errors': (span) => ({ ...span, statusMessage: span.statusCode === 2 && span.statusMessage ? span.statusMessage : undefined }),
 };
 
-const byKey = (a: TraceKeyValuePair, b: TraceKeyValuePair) => a.key.localeCompare(b.key);
-
-function canonical(rows: TraceSpanRow[]): TraceSpanRow[] {
-  return rows.map((row) => ({ ...row, serviceTags: [...row.serviceTags].sort(byKey), tags: row.tags ? [...row.tags].sort(byKey) : row.tags, logs: row.logs?.map((log) => ({ ...log, fields: [...log.fields].sort(byKey) })) }));
-}
 
 function rowsOf(spans: LogicalSpan[]): TraceSpanRow[] {
-  return canonical(assembleTrace(spans.map((span) => ({ ...span, source: { ...span.source, warnings: [...span.source.warnings] } }))).spans.map(spanToFrameRow));
+  return canonicalRows(assembleTrace(spans.map((span) => ({ ...span, source: { ...span.source, warnings: [...span.source.warnings] } }))).spans.map(spanToFrameRow));
 }
 
 function expectedSdkRows(traceId: string): TraceSpanRow[] {
@@ -290,7 +285,7 @@ describeWithJava.each(testEngines().map((engine) => [engine.label, engine] as co
     for (const traceId of demo.traceIds) {
       const output = await cliTrace([traceId, '--url', engine.url, '--index', pattern]);
       expect(output.warnings).toEqual([]);
-      expect(canonical(output.spans)).toEqual(expectedSdkRows(traceId));
+      expect(canonicalRows(output.spans)).toEqual(expectedSdkRows(traceId));
     }
   });
 
@@ -302,7 +297,7 @@ describeWithJava.each(testEngines().map((engine) => [engine.label, engine] as co
     expect(output.spans).toHaveLength(LARGE_TRACE_SPANS);
     expect(output.warnings).toEqual([]);
     const expected = expectedSdkRows(traceId);
-    const actual = canonical(output.spans);
+    const actual = canonicalRows(output.spans);
     const differing = expected.flatMap((row, i) => (JSON.stringify(row) === JSON.stringify(actual[i]) ? [] : [{ expected: row, actual: actual[i] }]));
     expect(differing.slice(0, 2)).toEqual([]);
   });
@@ -310,7 +305,7 @@ describeWithJava.each(testEngines().map((engine) => [engine.label, engine] as co
   it('shows both halves of a shared span, the endpoints as attributes and the names lower-cased, as Zipkin stored them', async () => {
     const output = await cliTrace([NATIVE_TRACE, '--url', engine.url, '--index', pattern]);
     expect(output.warnings).toEqual([]);
-    expect(canonical(output.spans)).toEqual(expectedNativeRows());
+    expect(canonicalRows(output.spans)).toEqual(expectedNativeRows());
   });
 
   describe('search finds the traces Zipkin finds for the same query', () => {

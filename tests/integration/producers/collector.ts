@@ -3,15 +3,13 @@
  * (`go.opentelemetry.io/collector/cmd/builder`) and run beside the test engines: it receives
  * OTLP/HTTP on a loopback port and writes with the exporter under test.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type EngineClient } from '../../../src/engine/client';
-import { freePort, producerCacheDir, type ProducerProcess, startProcess, waitFor } from './process';
+import { acquireLock, BUILD_LOCK_TIMEOUT_MS, delay, freePort, producerCacheDir, type ProducerProcess, runLogged, startProcess, waitFor } from './process';
 
 const BUILDER_MODULE = 'go.opentelemetry.io/collector/cmd/builder';
-const BUILD_LOCK_TIMEOUT_MS = 60 * 60_000;
 
 /** Go module lines (`module version`) per kind of component, as the builder's config lists them. */
 export interface CollectorComponents {
@@ -42,80 +40,35 @@ function builderConfig(
   );
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The elasticsearchexporter at the only release the Go proxy and its checksum database serve with a working builder. */
+export const ES_COLLECTOR = {
+  name: 'otelcol-es',
+  builderVersion: '0.120.0',
+  components: {
+    receivers: ['go.opentelemetry.io/collector/receiver/otlpreceiver v0.120.0'],
+    processors: ['go.opentelemetry.io/collector/processor/batchprocessor v0.120.0'],
+    exporters: ['github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter v0.120.0'],
+    providers: [
+      'go.opentelemetry.io/collector/confmap/provider/fileprovider v1.26.0',
+      'go.opentelemetry.io/collector/confmap/provider/envprovider v1.26.0',
+    ],
+  } satisfies CollectorComponents,
+};
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** An exclusive lock file holding our pid; a lock whose holder has died is taken over. */
-async function lock(file: string, log: (line: string) => void): Promise<() => void> {
-  const deadline = Date.now() + BUILD_LOCK_TIMEOUT_MS;
-  let announced = false;
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-    }
-    const holder = Number(existsSync(file) ? readFileSync(file, 'utf8').trim() : NaN);
-    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
-      log(`removing the stale collector build lock ${file} of process ${holder}`);
-      rmSync(file, { force: true });
-      continue;
-    }
-    if (!announced) {
-      log(`waiting for process ${holder}, which is building the collector (${file})`);
-      announced = true;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`process ${holder} held ${file} for more than ${BUILD_LOCK_TIMEOUT_MS} ms`);
-    }
-    await delay(1000);
-  }
-}
-
-function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; env?: Record<string, string>; logFile: string }
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = openSync(options.logFile, 'a');
-    writeFileSync(out, `$ ${command} ${args.join(' ')}\n`);
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', out, out],
-    });
-    closeSync(out);
-    child.once('error', (error) => reject(new Error(`could not run ${command}: ${error.message}`)));
-    child.once('exit', (code, signal) => {
-      if (code === 0) {
-        resolve();
-        return;
-      }
-      const tail = readFileSync(options.logFile, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
-      reject(
-        new Error(
-          `\`${command} ${args.join(' ')}\` ${signal ? `was killed by ${signal}` : `ended with exit code ${code}`}; last lines of ${options.logFile}:\n${tail}`
-        )
-      );
-    });
-  });
-}
+/** The opensearchexporter, served at v0.115.0 only. */
+export const OS_COLLECTOR = {
+  name: 'otelcol-os',
+  builderVersion: '0.115.0',
+  components: {
+    receivers: ['go.opentelemetry.io/collector/receiver/otlpreceiver v0.115.0'],
+    processors: ['go.opentelemetry.io/collector/processor/batchprocessor v0.115.0'],
+    exporters: ['github.com/open-telemetry/opentelemetry-collector-contrib/exporter/opensearchexporter v0.115.0'],
+    providers: [
+      'go.opentelemetry.io/collector/confmap/provider/fileprovider v1.21.0',
+      'go.opentelemetry.io/collector/confmap/provider/envprovider v1.21.0',
+    ],
+  } satisfies CollectorComponents,
+};
 
 /**
  * Builds a collector distribution once per configuration into the producer cache: the builder at
@@ -139,7 +92,7 @@ export async function buildCollector(options: {
     return binary;
   }
   mkdirSync(dir, { recursive: true });
-  const release = await lock(join(dir, 'build.lock'), options.log);
+  const release = await acquireLock(join(dir, 'build.lock'), BUILD_LOCK_TIMEOUT_MS, options.log);
   try {
     if (built()) {
       return binary; // Another test process built it while we waited.
@@ -153,16 +106,12 @@ export async function buildCollector(options: {
     );
     const builder = join(dir, 'bin', 'builder');
     if (!existsSync(builder)) {
-      await run('go', ['install', `${BUILDER_MODULE}@v${options.builderVersion}`], {
-        cwd: dir,
-        env: { GOBIN: join(dir, 'bin') },
-        logFile,
-      });
+      await runLogged('go', ['install', `${BUILDER_MODULE}@v${options.builderVersion}`], dir, logFile, { GOBIN: join(dir, 'bin') });
     }
     const configFile = join(dir, 'builder.yaml');
     writeFileSync(configFile, config);
     const partial = `${marker}.partial`;
-    await run(builder, ['--config', configFile], { cwd: dir, logFile });
+    await runLogged(builder, ['--config', configFile], dir, logFile);
     if (!existsSync(binary)) {
       throw new Error(`the builder finished without writing ${binary}; see ${logFile}`);
     }

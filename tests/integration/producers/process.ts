@@ -120,7 +120,7 @@ export function startProcess(options: StartProcessOptions): ProducerProcess {
   };
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -195,7 +195,7 @@ function processAlive(pid: number): boolean {
  * Takes `lockFile` (created exclusively, holding our pid). A lock whose holder has died is stale
  * and taken over; a live holder is waited for, up to `timeoutMs`.
  */
-async function acquireLock(lockFile: string, timeoutMs: number, log: (line: string) => void): Promise<() => void> {
+export async function acquireLock(lockFile: string, timeoutMs: number, log: (line: string) => void = () => undefined): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {
@@ -234,11 +234,12 @@ async function acquireLock(lockFile: string, timeoutMs: number, log: (line: stri
   }
 }
 
-function runLogged(command: string, args: string[], cwd: string, logFile: string): Promise<void> {
+/** Runs a command to completion with its output appended to `logFile`; a failure names the log's last lines. */
+export function runLogged(command: string, args: string[], cwd: string, logFile: string, env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = openSync(logFile, 'a');
     writeFileSync(out, `$ ${command} ${args.join(' ')}\n`);
-    const child = spawn(command, args, { cwd, stdio: ['ignore', out, out] });
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
     closeSync(out);
     child.once('error', (error) => reject(new Error(`could not run ${command}: ${error.message}`)));
     child.once('exit', (code, signal) => {
@@ -254,7 +255,8 @@ function runLogged(command: string, args: string[], cwd: string, logFile: string
   });
 }
 
-const BUILD_LOCK_TIMEOUT_MS = 60 * 60_000;
+/** A build of Jaeger takes about 15 minutes cold on two busy cores; a lock held four times as long is not a build. */
+export const BUILD_LOCK_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * Builds the Go program `pkg` (a package of `module`) at `version` into the producer cache, once

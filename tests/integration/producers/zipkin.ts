@@ -4,11 +4,10 @@
  * it on a free port with its own index prefix (`ES_INDEX`), waits for `/health` and stops it.
  * Variable names are those of zipkin-server-shared.yml at 3.6.1.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { freePort, type ProducerProcess, producerCacheDir, startProcess, waitFor } from './process';
+import { acquireLock, freePort, type ProducerProcess, producerCacheDir, runLogged, startProcess, waitFor } from './process';
 
 export const ZIPKIN_VERSION = '3.6.1';
 const ARTIFACT = `io.zipkin:zipkin-server:${ZIPKIN_VERSION}:jar:exec`;
@@ -25,69 +24,6 @@ export interface RunningZipkin {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function runMaven(args: string[], logFile: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = openSync(logFile, 'a');
-    const child = spawn('mvn', args, { stdio: ['ignore', out, out] });
-    closeSync(out);
-    child.once('error', (error) =>
-      reject(new Error(`Maven ('mvn') is needed to fetch Zipkin server: ${error.message}`))
-    );
-    child.once('exit', (code) => {
-      if (code === 0) {
-        resolve();
-      } else {
-        const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
-        reject(new Error(`mvn ${args.join(' ')} ended with exit code ${code}:\n${tail}`));
-      }
-    });
-  });
-}
-
-/**
- * Takes an exclusive lock file; a live holder is waited for, a dead one's lock is taken over.
- * (process.ts has the same lock, unexported.)
- */
-async function lock(file: string): Promise<() => void> {
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-    }
-    let holder = NaN;
-    try {
-      holder = Number(readFileSync(file, 'utf8').trim() || NaN);
-    } catch {
-      continue; // Released between our attempt and the read.
-    }
-    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
-      rmSync(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`process ${holder} held ${file} for more than ${LOCK_TIMEOUT_MS} ms`);
-    }
-    await sleep(1000);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The exec jar in `<cache>/producers/zipkin-3.6.1/`, copied there by `mvn dependency:copy` the first
@@ -103,7 +39,7 @@ export async function resolveZipkinJar(log: (line: string) => void = () => undef
     return jar;
   }
   mkdirSync(dir, { recursive: true });
-  const release = await lock(join(dir, 'resolve.lock'));
+  const release = await acquireLock(join(dir, 'resolve.lock'), LOCK_TIMEOUT_MS, log);
   try {
     if (resolved()) {
       return jar;
@@ -111,10 +47,7 @@ export async function resolveZipkinJar(log: (line: string) => void = () => undef
     const staging = join(dir, `staging-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     log(`copying ${ARTIFACT} from Maven into ${dir}`);
-    await runMaven(
-      ['-q', '-B', 'dependency:copy', `-Dartifact=${ARTIFACT}`, `-DoutputDirectory=${staging}`],
-      join(dir, 'resolve.log')
-    );
+    await runLogged('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=${ARTIFACT}`, `-DoutputDirectory=${staging}`], dir, join(dir, 'resolve.log'));
     renameSync(join(staging, JAR), jar);
     rmSync(staging, { recursive: true, force: true });
     writeFileSync(marker, JSON.stringify({ artifact: ARTIFACT }) + '\n');
