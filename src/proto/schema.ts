@@ -88,9 +88,9 @@ export interface SearchFacts {
   status: { style: 'field'; field: string; error: Array<string | number | boolean>; ok: Array<string | number | boolean> } | { style: 'jaeger' } | { style: 'zipkin' };
   /**
    * Where attribute keys live: mapped fields under prefixes (each with the key encoding the producer
-   * applies), Jaeger's nested key/value tags, or Zipkin's `_q` `key=value` terms.
+   * applies, and key prefixes the producer adds that are not attributes), Jaeger's nested key/value tags, or Zipkin's `_q` `key=value` terms.
    */
-  attributes: { style: 'fields'; prefixes: Array<{ prefix: string; encode?: (key: string) => string; decode?: (path: string) => string }> } | { style: 'jaeger' } | { style: 'zipkin' };
+  attributes: { style: 'fields'; prefixes: Array<{ prefix: string; encode?: (key: string) => string; decode?: (path: string) => string; notAttributes?: string[] }> } | { style: 'jaeger' } | { style: 'zipkin' };
   /**
    * Set where the producer stores service and span names lower-cased (Zipkin, with Java's
    * `toLowerCase(Locale.ROOT)`): a typed name is lower-cased before it is matched.

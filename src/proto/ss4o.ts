@@ -200,7 +200,8 @@ export const ss4oSchema: SpanSchema = {
     start: { field: 'startTime', unit: 'date' },
     end: { field: 'endTime' },
     status: { style: 'field', field: 'status.code', error: ['Error'], ok: ['Ok'] },
-    attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.' }] },
+    // The exporter adds `attributes.data_stream.*` to every span; the reader leaves it out, and so do the key pickers.
+    attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.', notAttributes: ['data_stream.'] }, { prefix: 'resource.' }] },
   },
   detect: detectSs4o,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTime', 'date', fromNs, toNs),

@@ -118,11 +118,13 @@ function mappedTagKeys(group: IndexGroup): string[] | undefined {
     if (info.type === 'object' || info.type === 'nested') {
       continue;
     }
-    for (const { prefix, decode } of attributes.prefixes) {
+    for (const { prefix, decode, notAttributes } of attributes.prefixes) {
       // Where attributes are top-level fields (ecs), the schema's own fields are not attributes.
       if (path.startsWith(prefix) && path.length > prefix.length && !(prefix === '' && own.has(path))) {
         const key = path.slice(prefix.length);
-        keys.push(decode ? decode(key) : key);
+        if (!notAttributes?.some((added) => key.startsWith(added))) {
+          keys.push(decode ? decode(key) : key);
+        }
         break;
       }
     }

@@ -149,6 +149,7 @@ async function searchableGroups(searcher: TraceSearcher, resolution: Resolution,
       continue;
     }
     unknownOnly = false;
+    warnings.push(...(clauses.warnings ?? []));
     if (!traceField) {
       reasons.push(`${group.indices.join(', ')}: the trace id field cannot be aggregated in this mapping`);
       continue;

@@ -22,7 +22,7 @@ export interface SpanFilters {
 }
 
 /** The clauses for one index group, or why the group cannot answer the search. */
-export type GroupClauses = { ok: true; filter: JsonObject[]; mustNot: JsonObject[] } | { ok: false; reason: string };
+export type GroupClauses = { ok: true; filter: JsonObject[]; mustNot: JsonObject[]; warnings?: string[] } | { ok: false; reason: string };
 
 const NUMBER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long']);
 const DATE_TYPES = new Set(['date', 'date_nanos']);
@@ -232,6 +232,7 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
     return { ok: false, reason: `${group.indices.join(', ')}: the layout does not say enough to search it` };
   }
   const filter: JsonObject[] = [];
+  const warnings: string[] = [];
   if (filters.service !== undefined) {
     const clause = termsOnFields(exactFields(group, 'serviceName'), storedNames(group, filters.service));
     if (!clause) {
@@ -253,6 +254,10 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
       return { ok: false, reason: `${group.indices.join(', ')}: the ${group.schema.name} layout stores no span duration, so min/max duration cannot filter it` };
     }
     filter.push(clause);
+    const coarse = fields.length === 0 && [search.start.field, search.end?.field].some((field) => field !== undefined && group.catalog.get(field)?.type === 'date');
+    if (coarse) {
+      warnings.push(`${group.indices.join(', ')}: the ${group.schema.name} layout stores no duration and its start and end are mapped to the millisecond, so min/max duration were compared to within 1 ms`);
+    }
   }
   if (filters.status) {
     filter.push(statusClause(group, filters.status));
@@ -264,7 +269,7 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
     }
     filter.push(result.clause);
   }
-  return { ok: true, filter, mustNot: eventExclusion(group) };
+  return { ok: true, filter, mustNot: eventExclusion(group), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** Root spans: no parent (missing or empty), and for Jaeger no CHILD_OF reference either. */

@@ -10,6 +10,8 @@ import { resolveSchemas } from '../../../src/proto/detect';
 import { resolveLogSchemas } from '../../../src/proto/logDetect';
 import type { LogicalSpan } from '../../../src/proto/model';
 import { formatGoTime, logToSs4oDocument, spanToSs4oDocument, ss4oLogSchema, ss4oSchema } from '../../../src/proto/ss4o';
+import { findTagKeys } from '../../../src/query/discovery';
+import type { TraceSearcher } from '../../../src/query/fetchTrace';
 import { spanFilterClauses } from '../../../src/query/searchClauses';
 import spanDocuments from '../../fixtures/ss4o/spans.json';
 import logDocuments from '../../fixtures/ss4o/logs.json';
@@ -248,6 +250,19 @@ describe('searching ss4o by duration', () => {
     expect(clauses.ok).toBe(true);
     const [script] = clauses.ok ? clauses.filter : [];
     expect(script).toMatchObject({ script: { script: { lang: 'painless', params: { start: 'startTime', end: 'endTime', min: 1_500_000, max: 2_000_000_000 } } } });
+  });
+
+  it('says the comparison is to within a millisecond where the dynamic mapping keeps dates in milliseconds', () => {
+    const clauses = spanFilterClauses(group, { tags: [], minDurationNs: BigInt(1_500_000) });
+    expect(clauses.ok && clauses.warnings).toEqual([`${INDEX}: the ss4o layout stores no duration and its start and end are mapped to the millisecond, so min/max duration were compared to within 1 ms`]);
+    expect(spanFilterClauses(group, { tags: [], status: 'error' })).not.toHaveProperty('warnings');
+  });
+
+  it("offers span and resource attribute keys, without the exporter's data_stream fields", async () => {
+    const searcher = { search: () => Promise.reject(new Error('keys come from the mapping, no search is needed')) };
+    const { values } = await findTagKeys(searcher as unknown as TraceSearcher, { resolution: resolveSchemas('ss4o_*', { [INDEX]: spanMapping }) });
+    expect(values).toEqual(expect.arrayContaining(['http.request.method', 'http.response.status_code', 'service.name']));
+    expect(values.filter((key) => key.startsWith('data_stream'))).toEqual([]);
   });
 
   it('filters on the stored words of status.code', () => {
