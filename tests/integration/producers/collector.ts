@@ -7,7 +7,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 
 import { type EngineClient } from '../../../src/engine/client';
-import { acquireLock, BUILD_LOCK_TIMEOUT_MS, delay, freePort, producerCacheDir, type ProducerProcess, runLogged, startProcess, waitFor } from './process';
+import {
+  delay,
+  makeOnce,
+  freePort,
+  producerCacheDir,
+  type ProducerProcess,
+  runLogged,
+  startProcess,
+  waitFor,
+} from './process';
 
 const BUILDER_MODULE = 'go.opentelemetry.io/collector/cmd/builder';
 
@@ -87,16 +96,7 @@ export async function buildCollector(options: {
   const binary = join(outputPath, options.name);
   const marker = join(dir, 'built.yaml');
   const config = builderConfig(options.name, options.builderVersion, outputPath, options.components);
-  const built = () => existsSync(binary) && existsSync(marker) && readFileSync(marker, 'utf8') === config;
-  if (built()) {
-    return binary;
-  }
-  mkdirSync(dir, { recursive: true });
-  const release = await acquireLock(join(dir, 'build.lock'), BUILD_LOCK_TIMEOUT_MS, options.log);
-  try {
-    if (built()) {
-      return binary; // Another test process built it while we waited.
-    }
+  const make = async () => {
     const logFile = join(dir, 'build.log');
     writeFileSync(logFile, '');
     rmSync(marker, { force: true });
@@ -106,7 +106,9 @@ export async function buildCollector(options: {
     );
     const builder = join(dir, 'bin', 'builder');
     if (!existsSync(builder)) {
-      await runLogged('go', ['install', `${BUILDER_MODULE}@v${options.builderVersion}`], dir, logFile, { GOBIN: join(dir, 'bin') });
+      await runLogged('go', ['install', `${BUILDER_MODULE}@v${options.builderVersion}`], dir, logFile, {
+        GOBIN: join(dir, 'bin'),
+      });
     }
     const configFile = join(dir, 'builder.yaml');
     writeFileSync(configFile, config);
@@ -118,10 +120,14 @@ export async function buildCollector(options: {
     writeFileSync(partial, config);
     renameSync(partial, marker);
     options.log(`built ${binary}`);
-    return binary;
-  } finally {
-    release();
-  }
+  };
+  await makeOnce({
+    dir,
+    done: () => existsSync(binary) && existsSync(marker) && readFileSync(marker, 'utf8') === config,
+    make,
+    log: options.log,
+  });
+  return binary;
 }
 
 export interface RunningCollector {

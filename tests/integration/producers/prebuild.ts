@@ -25,7 +25,10 @@ export function prebuildProducers(log: (line: string) => void): Promise<void> {
       previous.then(() =>
         step().then(
           () => undefined,
-          (error: Error) => log(`building ${what} ahead of its suite failed (the suite will try again): ${error.message.split('\n')[0]}`)
+          (error: Error) =>
+            log(
+              `building ${what} ahead of its suite failed (the suite will try again): ${error.message.split('\n')[0]}`
+            )
         )
       ),
     Promise.resolve()

@@ -195,7 +195,11 @@ function processAlive(pid: number): boolean {
  * Takes `lockFile` (created exclusively, holding our pid). A lock whose holder has died is stale
  * and taken over; a live holder is waited for, up to `timeoutMs`.
  */
-export async function acquireLock(lockFile: string, timeoutMs: number, log: (line: string) => void = () => undefined): Promise<() => void> {
+async function acquireLock(
+  lockFile: string,
+  timeoutMs: number,
+  log: (line: string) => void = () => undefined
+): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {
@@ -235,7 +239,13 @@ export async function acquireLock(lockFile: string, timeoutMs: number, log: (lin
 }
 
 /** Runs a command to completion with its output appended to `logFile`; a failure names the log's last lines. */
-export function runLogged(command: string, args: string[], cwd: string, logFile: string, env: Record<string, string> = {}): Promise<void> {
+export function runLogged(
+  command: string,
+  args: string[],
+  cwd: string,
+  logFile: string,
+  env: Record<string, string> = {}
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = openSync(logFile, 'a');
     writeFileSync(out, `$ ${command} ${args.join(' ')}\n`);
@@ -259,6 +269,36 @@ export function runLogged(command: string, args: string[], cwd: string, logFile:
 export const BUILD_LOCK_TIMEOUT_MS = 60 * 60_000;
 
 /**
+ * Makes something in the producer cache once: returns at once when `done()` says it is there, else
+ * takes the lock in `dir` (a live holder is waited for), checks again (the holder may have made it
+ * meanwhile) and runs `make`, which writes its marker last so an interrupted run is redone.
+ */
+export async function makeOnce(options: {
+  dir: string;
+  done: () => boolean;
+  make: () => Promise<void>;
+  log: (line: string) => void;
+  lockTimeoutMs?: number;
+}): Promise<void> {
+  if (options.done()) {
+    return;
+  }
+  mkdirSync(options.dir, { recursive: true });
+  const release = await acquireLock(
+    join(options.dir, 'build.lock'),
+    options.lockTimeoutMs ?? BUILD_LOCK_TIMEOUT_MS,
+    options.log
+  );
+  try {
+    if (!options.done()) {
+      await options.make();
+    }
+  } finally {
+    release();
+  }
+}
+
+/**
  * Builds the Go program `pkg` (a package of `module`) at `version` into the producer cache, once
  * per version: a scratch module records it as a tool dependency (`go get -tool`), then `go build`.
  * A lock file keeps two test processes from building at once; the marker file, written last, means
@@ -274,16 +314,7 @@ export async function buildGoTool(options: {
   const dir = producerCacheDir(options.name, options.version);
   const binary = join(dir, options.name);
   const marker = join(dir, 'built.json');
-  const built = () => existsSync(marker) && existsSync(binary);
-  if (built()) {
-    return binary;
-  }
-  mkdirSync(dir, { recursive: true });
-  const release = await acquireLock(join(dir, 'build.lock'), BUILD_LOCK_TIMEOUT_MS, options.log);
-  try {
-    if (built()) {
-      return binary; // Another process built it while we waited.
-    }
+  const make = async () => {
     const moduleDir = join(dir, 'module');
     const logFile = join(dir, 'build.log');
     rmSync(moduleDir, { recursive: true, force: true });
@@ -308,8 +339,7 @@ export async function buildGoTool(options: {
       JSON.stringify({ module: options.module, pkg: options.pkg, version: options.version }) + '\n'
     );
     options.log(`built ${binary}`);
-    return binary;
-  } finally {
-    release();
-  }
+  };
+  await makeOnce({ dir, done: () => existsSync(marker) && existsSync(binary), make, log: options.log });
+  return binary;
 }

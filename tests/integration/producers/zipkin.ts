@@ -4,10 +4,18 @@
  * it on a free port with its own index prefix (`ES_INDEX`), waits for `/health` and stops it.
  * Variable names are those of zipkin-server-shared.yml at 3.6.1.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { acquireLock, freePort, type ProducerProcess, producerCacheDir, runLogged, startProcess, waitFor } from './process';
+import {
+  freePort,
+  makeOnce,
+  type ProducerProcess,
+  producerCacheDir,
+  runLogged,
+  startProcess,
+  waitFor,
+} from './process';
 
 export const ZIPKIN_VERSION = '3.6.1';
 const ARTIFACT = `io.zipkin:zipkin-server:${ZIPKIN_VERSION}:jar:exec`;
@@ -24,7 +32,6 @@ export interface RunningZipkin {
   stop(): Promise<void>;
 }
 
-
 /**
  * The exec jar in `<cache>/producers/zipkin-3.6.1/`, copied there by `mvn dependency:copy` the first
  * time (`dependency:get` fails on a transitive pom; the self-contained exec jar needs none). The
@@ -34,27 +41,22 @@ export async function resolveZipkinJar(log: (line: string) => void = () => undef
   const dir = producerCacheDir('zipkin', ZIPKIN_VERSION);
   const jar = join(dir, JAR);
   const marker = join(dir, 'resolved.json');
-  const resolved = () => existsSync(marker) && existsSync(jar);
-  if (resolved()) {
-    return jar;
-  }
-  mkdirSync(dir, { recursive: true });
-  const release = await acquireLock(join(dir, 'resolve.lock'), LOCK_TIMEOUT_MS, log);
-  try {
-    if (resolved()) {
-      return jar;
-    }
+  const make = async () => {
     const staging = join(dir, `staging-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     log(`copying ${ARTIFACT} from Maven into ${dir}`);
-    await runLogged('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=${ARTIFACT}`, `-DoutputDirectory=${staging}`], dir, join(dir, 'resolve.log'));
+    await runLogged(
+      'mvn',
+      ['-q', '-B', 'dependency:copy', `-Dartifact=${ARTIFACT}`, `-DoutputDirectory=${staging}`],
+      dir,
+      join(dir, 'resolve.log')
+    );
     renameSync(join(staging, JAR), jar);
     rmSync(staging, { recursive: true, force: true });
     writeFileSync(marker, JSON.stringify({ artifact: ARTIFACT }) + '\n');
-    return jar;
-  } finally {
-    release();
-  }
+  };
+  await makeOnce({ dir, done: () => existsSync(marker) && existsSync(jar), make, log, lockTimeoutMs: LOCK_TIMEOUT_MS });
+  return jar;
 }
 
 async function healthy(url: string): Promise<boolean> {
