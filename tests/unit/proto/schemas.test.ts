@@ -59,19 +59,17 @@ describe.each(SPAN_SCHEMAS.map((schema) => [schema.name, schema] as const))('sch
 });
 
 describe('jaeger specifics', () => {
+  /** A Jaeger span document of trace aaaa... with the given references and tags. */
+  const jaegerDocument = (fields: Record<string, unknown>) =>
+    hit({ traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000b2', operationName: 'op', startTime: 1715678467123456, duration: 10, process: { serviceName: 'svc' }, ...fields });
+
   it('takes the parent from the CHILD_OF reference when parentSpanID is absent, and other references as links', () => {
     const { spans } = jaegerSchema.readHits([
-      hit({
-        traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-        spanID: '00000000000000b2',
-        operationName: 'op',
-        startTime: 1715678467123456,
-        duration: 10,
+      jaegerDocument({
         references: [
           { refType: 'FOLLOWS_FROM', traceID: 'cccccccccccccccccccccccccccccccc', spanID: '00000000000000c1' },
           { refType: 'CHILD_OF', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a1' },
         ],
-        process: { serviceName: 'svc' },
       }),
     ]);
     expect(spans[0].parentSpanId).toBe('00000000000000a1');
@@ -81,18 +79,12 @@ describe('jaeger specifics', () => {
   it("takes the parent from a span's only same-trace FOLLOWS_FROM reference, as Jaeger's readers do, and keeps it as a link", () => {
     // Jaeger v2 stores a span whose parent is also its link target with this one reference and no parentSpanID.
     const { spans } = jaegerSchema.readHits([
-      hit({
-        traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-        spanID: '00000000000000b2',
-        operationName: 'op',
-        startTime: 1715678467123456,
-        duration: 10,
+      jaegerDocument({
         references: [
           { refType: 'FOLLOWS_FROM', traceID: 'cccccccccccccccccccccccccccccccc', spanID: '00000000000000c1' },
           { refType: 'FOLLOWS_FROM', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a1' },
           { refType: 'FOLLOWS_FROM', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a2' },
         ],
-        process: { serviceName: 'svc' },
       }),
     ]);
     expect(spans[0].parentSpanId).toBe('00000000000000a1');
@@ -101,17 +93,11 @@ describe('jaeger specifics', () => {
 
   it('prefers a same-trace CHILD_OF reference to an earlier FOLLOWS_FROM one for the parent', () => {
     const { spans } = jaegerSchema.readHits([
-      hit({
-        traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-        spanID: '00000000000000b2',
-        operationName: 'op',
-        startTime: 1715678467123456,
-        duration: 10,
+      jaegerDocument({
         references: [
           { refType: 'FOLLOWS_FROM', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a2' },
           { refType: 'CHILD_OF', traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000a1' },
         ],
-        process: { serviceName: 'svc' },
       }),
     ]);
     expect(spans[0].parentSpanId).toBe('00000000000000a1');
@@ -120,19 +106,14 @@ describe('jaeger specifics', () => {
 
   it('reads kind and status kept as tag.* fields (Jaeger v2 default) beside nested tags', () => {
     const { spans } = jaegerSchema.readHits([
-      hit({ traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanID: '00000000000000b2', operationName: 'op', startTime: 1715678467123456, duration: 10, tags: [{ key: 'otel.status_description', type: 'string', value: 'boom' }], tag: { error: true, 'span@kind': 'server' }, process: { serviceName: 'svc' } }),
+      jaegerDocument({ tags: [{ key: 'otel.status_description', type: 'string', value: 'boom' }], tag: { error: true, 'span@kind': 'server' } }),
     ]);
     expect(spans[0]).toMatchObject({ kind: 'server', statusCode: 2, statusMessage: 'boom', attributes: {} });
   });
 
   it('reads typed tags, old string-valued tags and tags-as-fields with @', () => {
     const { spans } = jaegerSchema.readHits([
-      hit({
-        traceID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-        spanID: '00000000000000b2',
-        operationName: 'op',
-        startTime: 1715678467123456,
-        duration: 10,
+      jaegerDocument({
         tags: [
           { key: 'new.int', type: 'int64', value: 504 },
           { key: 'old.float', type: 'float64', value: '72.5' },
@@ -141,7 +122,6 @@ describe('jaeger specifics', () => {
           { key: 'error', type: 'bool', value: true },
         ],
         tag: { 'http@method': 'GET' },
-        process: { serviceName: 'svc' },
       }),
     ]);
     expect(spans[0].attributes).toEqual({ 'new.int': 504, 'old.float': 72.5, 'old.bool': true, 'http.method': 'GET' });
