@@ -15,4 +15,7 @@ module.exports = {
     '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
   },
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz', '@ver0'])],
+  // A guard against hangs, not a speed check: the editor tests render @grafana/ui under jsdom and
+  // type through user-event, and one of them can take longer than jest's 5 s on two busy cores.
+  testTimeout: 30_000,
 };

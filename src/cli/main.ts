@@ -17,12 +17,13 @@ import { parseTimeExpression } from '../query/timeExpression';
 import { runTraceQuery } from '../query/traceQuery';
 import { nanosToMillis } from '../proto/time';
 import { DEFAULT_MAX_TRACE_SPANS, type FieldOverrides, LOG_SCHEMA_NAMES, type LogSchemaName, SCHEMA_NAMES, type SchemaSetting } from '../types';
-import { type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
+import { ENGINE_VERSIONS, type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
 import { readOtlpFiles } from './otlpFiles';
 
 const USAGE = `usage: estraces <command> [options]
 
-  engine start --kind opensearch|elasticsearch [--port N] [--nodes N]
+  engine start --kind opensearch|elasticsearch [--version V] [--port N] [--nodes N]
+               (versions: opensearch ${ENGINE_VERSIONS.opensearch.join(', ')}; elasticsearch ${ENGINE_VERSIONS.elasticsearch.join(', ')}; the first is the default)
   engine stop --kind opensearch|elasticsearch [--port N]
   engine status [--kind K]
   ingest --url URL --index NAME --schema SCHEMA [--mapping dynamic|template] [--shards N] [--replicas N] FILE...
@@ -85,11 +86,15 @@ function positiveInt(value: Values[string], name: string, fallback?: number): nu
 }
 
 async function engineCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { kind: { type: 'string' }, port: { type: 'string' }, nodes: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { kind: { type: 'string' }, version: { type: 'string' }, port: { type: 'string' }, nodes: { type: 'string' } } });
   const action = positionals[0];
   if (action === 'start') {
-    const engine = await startEngine({ kind: engineKind(values.kind), port: positiveInt(values.port, 'port'), nodes: positiveInt(values.nodes, 'nodes', 1), log: (line) => process.stderr.write(`${line}\n`) });
-    process.stderr.write(`${engine.kind} running (pid ${engine.pid}, log ${engine.logFile})\n`);
+    const kind = engineKind(values.kind);
+    if (values.version !== undefined && !ENGINE_VERSIONS[kind].includes(values.version)) {
+      throw new UsageError(`--version for ${kind} must be one of ${ENGINE_VERSIONS[kind].join(', ')}`);
+    }
+    const engine = await startEngine({ kind, version: values.version, port: positiveInt(values.port, 'port'), nodes: positiveInt(values.nodes, 'nodes', 1), log: (line) => process.stderr.write(`${line}\n`) });
+    process.stderr.write(`${engine.kind} ${engine.version} running (pid ${engine.pid}, log ${engine.logFile})\n`);
     process.stdout.write(`${engine.url}\n`);
   } else if (action === 'stop') {
     const stopped = await stopEngine({ kind: engineKind(values.kind), port: positiveInt(values.port, 'port') });
