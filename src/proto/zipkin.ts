@@ -13,7 +13,7 @@ import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
 import { normaliseSpanId, SHARED_SPAN_SUFFIX, storedSpanId } from './ids';
 import { type Attributes, type LogicalSpan, type SpanEvent, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
-import type { Detection, JsonObject, ReadResult, SpanSchema, StoredHit } from './schema';
+import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
 import { attributeText, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readEventArray, readNanos, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
 
 const SCHEMA = 'zipkin';
@@ -163,8 +163,8 @@ function asServerHalf(span: LogicalSpan): LogicalSpan {
 
 /**
  * Spans whose stored parent is a shared id run on the server side, so they hang under the server
- * half. Done per page of hits and again over the whole trace (finishTrace), for a child read in
- * another page than its server half; a second pass changes nothing already moved.
+ * half. Run once over the whole trace (finishTrace): a child may be read in another page than its
+ * server half.
  */
 function underServerHalves(spans: LogicalSpan[]): void {
   const serverHalves = new Map<string, string>();
@@ -182,12 +182,6 @@ function underServerHalves(spans: LogicalSpan[]): void {
       span.parentSpanId = serverHalf;
     }
   }
-}
-
-function readZipkinHits(hits: StoredHit[]): ReadResult {
-  const result = readEachHit(hits, zipkinDocumentToSpan);
-  underServerHalves(result.spans);
-  return result;
 }
 
 // ---- writing -------------------------------------------------------------------------------
@@ -347,7 +341,7 @@ export const zipkinSchema: SpanSchema = {
   detect: detectZipkin,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'timestamp_millis', 'millis', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'timestamp_millis', 'id'),
-  readHits: readZipkinHits,
+  readHits: (hits) => readEachHit(hits, zipkinDocumentToSpan),
   finishTrace: underServerHalves,
   writeSpans: writeEach(spanToZipkinDocument),
   producerMapping: () => 'template',

@@ -8,7 +8,7 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { exactPath } from '../proto/fieldCatalog';
 import type { JsonObject } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
-import { eventExclusion, exactFields, storedNames } from './searchClauses';
+import { eventExclusion, exactFields, JAEGER_TAG_ARRAYS, JAEGER_TAG_FIELD_PREFIXES, storedNames } from './searchClauses';
 import type { TimeWindow } from './traceById';
 
 export interface DiscoveryOptions {
@@ -97,9 +97,6 @@ export function findOperations(searcher: TraceSearcher, options: DiscoveryOption
 }
 
 const TAG_VALUES_SIZE = 100;
-/** Keys of Jaeger's nested tag arrays and of its tags-as-fields objects. */
-const JAEGER_TAG_ARRAYS = ['tags', 'process.tags'];
-const JAEGER_TAG_FIELDS = ['tag.', 'process.tag.'];
 
 /** Lucene regular-expression text matching `text` literally. */
 export function literalRegex(text: string): string {
@@ -185,7 +182,7 @@ export async function findTagKeys(searcher: TraceSearcher, options: DiscoveryOpt
     }
     if (group.schema.search?.attributes.style === 'jaeger') {
       for (const path of group.catalog.keys()) {
-        const prefix = JAEGER_TAG_FIELDS.find((p) => path.startsWith(p));
+        const prefix = JAEGER_TAG_FIELD_PREFIXES.find((p) => path.startsWith(p));
         if (prefix) {
           keys.add(path.slice(prefix.length).replace(/@/g, '.'));
         }

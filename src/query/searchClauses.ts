@@ -91,17 +91,27 @@ function startToEndDuration(group: IndexGroup, minNs?: bigint, maxNs?: bigint): 
   return { script: { script: { lang: 'painless', source, params } } };
 }
 
-function jaegerTag(key: string, value: string): JsonObject[] {
-  return ['tags', 'process.tags'].map((path) => ({ nested: { path, query: { bool: { filter: [{ term: { [`${path}.key`]: key } }, { term: { [`${path}.value`]: value } }] } } } }));
+/** Where Jaeger keeps span and process tags: nested key/value arrays, and tags-as-fields objects. */
+export const JAEGER_TAG_ARRAYS = ['tags', 'process.tags'];
+export const JAEGER_TAG_FIELD_PREFIXES = ['tag.', 'process.tag.'];
+
+/** A Jaeger key/value tag in the nested array at `path` (`tags`, `process.tags`). */
+function nestedTag(path: string, key: string, value: string): JsonObject {
+  return { nested: { path, query: { bool: { filter: [{ term: { [`${path}.key`]: key } }, { term: { [`${path}.value`]: value } }] } } } };
+}
+
+/** Where tags-as-fields keeps a key: `tag.http@method` (`prefix` `tag.` or `process.tag.`, dots as `@`). */
+function jaegerTagField(prefix: string, key: string): string {
+  return `${prefix}${key.replace(/\./g, '@')}`;
 }
 
 /**
- * A span tag as Jaeger stores it either way: a nested key/value tag, or a `tag.*` field (dots as
- * `@`). Jaeger v2 keeps `error` and `span.kind` as `tag.*` fields even with tags-as-fields off, so
- * status and kind are always looked for in both. A term on a field no document has matches nothing.
+ * A span tag as Jaeger stores it either way: a nested key/value tag, or a `tag.*` field. Jaeger v2
+ * keeps `error` and `span.kind` as `tag.*` fields even with tags-as-fields off, so status and kind
+ * are always looked for in both. A term on a field no document has matches nothing.
  */
 function jaegerSpanTag(key: string, value: string): JsonObject[] {
-  return [{ nested: { path: 'tags', query: { bool: { filter: [{ term: { 'tags.key': key } }, { term: { 'tags.value': value } }] } } } }, { term: { [`tag.${key.replace(/\./g, '@')}`]: value } }];
+  return [nestedTag('tags', key, value), { term: { [jaegerTagField('tag.', key)]: value } }];
 }
 
 /** Values of the status field usable against its mapped type. */
@@ -174,8 +184,9 @@ export function attributeClause(group: IndexGroup, filter: AttributeFilter): { c
     return { problem: `${group.indices.join(', ')} has no searchable attributes`, unknown: true };
   }
   if (attributes.style === 'jaeger') {
-    const tagFields = ['tag.', 'process.tag.'].map((prefix) => `${prefix}${filter.key.replace(/\./g, '@')}`).filter((path) => group.catalog.has(path));
-    return { clause: anyOf([...jaegerTag(filter.key, filter.value), ...tagFields.map((path) => ({ term: { [path]: filter.value } }))]) };
+    const tagFields = JAEGER_TAG_FIELD_PREFIXES.map((prefix) => jaegerTagField(prefix, filter.key)).filter((path) => group.catalog.has(path));
+    const nested = JAEGER_TAG_ARRAYS.map((path) => nestedTag(path, filter.key, filter.value));
+    return { clause: anyOf([...nested, ...tagFields.map((path) => ({ term: { [path]: filter.value } }))]) };
   }
   if (attributes.style === 'zipkin') {
     return { clause: { term: { _q: `${filter.key}=${filter.value}` } } };
@@ -207,8 +218,8 @@ export function attributeClause(group: IndexGroup, filter: AttributeFilter): { c
 export function attributeKeyClause(group: IndexGroup, key: string): JsonObject | undefined {
   const style = facts(group)?.attributes.style;
   if (style === 'jaeger') {
-    const nested = ['tags', 'process.tags'].map((path) => ({ nested: { path, query: { term: { [`${path}.key`]: key } } } }));
-    const fields = ['tag.', 'process.tag.'].map((prefix) => `${prefix}${key.replace(/\./g, '@')}`).filter((path) => group.catalog.has(path));
+    const nested = JAEGER_TAG_ARRAYS.map((path) => ({ nested: { path, query: { term: { [`${path}.key`]: key } } } }));
+    const fields = JAEGER_TAG_FIELD_PREFIXES.map((prefix) => jaegerTagField(prefix, key)).filter((path) => group.catalog.has(path));
     return anyOf([...nested, ...fields.map((field) => ({ exists: { field } }))]);
   }
   return style === 'zipkin' ? { term: { _q: key } } : undefined;

@@ -13,9 +13,11 @@ import { hit, referenceSpan } from '../referenceSpan';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const zipkinGroup = resolveSchemas('zipkin-span-*', { 'zipkin-span-2026-12-01': { mappings: ZIPKIN_SPAN_MAPPING } }).groups[0];
 
+/** Documents read as a trace is: every page, then the schema's finishing pass over the whole trace. */
 function read(...sources: Array<Record<string, unknown>>): LogicalSpan[] {
   const { spans, warnings } = zipkinSchema.readHits(sources.map((source, i) => hit(source, `d${i}`)));
   expect(warnings).toEqual([]);
+  zipkinSchema.finishTrace!(spans);
   return spans;
 }
 
@@ -58,7 +60,8 @@ describe('a Brave-style shared span (client and server halves with one id)', () 
   });
 
   it('puts a child read in another page than its server half under the server half once the trace is read whole', () => {
-    const spans = [...read(root, client, server), ...read(child)];
+    const pages = [[root, client, server], [child]].map((page) => zipkinSchema.readHits(page.map((source, i) => hit(source, `d${i}`))).spans);
+    const spans = pages.flat();
     expect(spans[3].parentSpanId).toBe('00000000000000c1');
     zipkinSchema.finishTrace!(spans);
     expect(spans.map((span) => [span.spanId, span.parentSpanId])).toEqual([
