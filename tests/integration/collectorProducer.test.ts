@@ -29,7 +29,7 @@ import type { Attributes, LogicalSpan, SpanEvent } from '../../src/proto/model';
 import { logRecordsFromOtlp, type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { type TestEngine, testEngines } from './engines';
-import { canonicalRows, nodeClient, runCli, uniqueIndex } from './helpers';
+import { canonicalRows, cliSearch, nodeClient, runCli, uniqueIndex } from './helpers';
 import {
   buildCollector,
   ES_COLLECTOR,
@@ -501,49 +501,16 @@ describeWithGo('the OpenTelemetry Collector writes, estraces reads', () => {
             query.status === undefined ? undefined : STATUS_CODES[query.status]
           );
           expect(expected.length).toBeGreaterThan(0);
-          const run = await runCli([
-            'search',
-            '--url',
-            engine.url,
-            '--index',
-            spansIndex,
-            '--service',
-            query.service,
-            ...(query.status ? ['--status', query.status] : []),
-            '--limit',
-            '1000',
-          ]);
-          expect(run.stderr).toBe('');
-          const found = (JSON.parse(run.stdout).traces as Array<{ traceID: string }>).map((t) => t.traceID).sort();
+          const traces = await cliSearch(['--url', engine.url, '--index', spansIndex, '--service', query.service, ...(query.status ? ['--status', query.status] : []), '--limit', '1000']);
+          const found = traces.map((t) => t.traceID).sort();
           expect(found).toEqual(expected);
         }
       );
 
       it('ranks by duration, and gives starts and durations, as the source has them: starts with sub-millisecond remainders of 0 to 6 digits included', async () => {
-        const run = await runCli([
-          'search',
-          '--url',
-          engine.url,
-          '--index',
-          spansIndex,
-          '--service',
-          TIMING_SERVICE,
-          '--sort',
-          'slowest',
-          '--limit',
-          '10',
-        ]);
-        expect(run.stderr).toBe('');
         // The command prints float milliseconds (the engine aggregates epoch milliseconds as doubles,
         // good to a quarter of a microsecond today), so both sides are compared in whole microseconds.
-        const found = (
-          JSON.parse(run.stdout).traces as Array<{
-            traceID: string;
-            startTime: number;
-            duration: number;
-            spans: number;
-          }>
-        ).map((t) => ({
+        const found = (await cliSearch(['--url', engine.url, '--index', spansIndex, '--service', TIMING_SERVICE, '--sort', 'slowest', '--limit', '10'])).map((t) => ({
           traceID: t.traceID,
           startUs: Math.round(t.startTime * 1000),
           durationUs: Math.round(t.duration * 1000),

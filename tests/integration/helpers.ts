@@ -75,6 +75,27 @@ export async function cliTrace(args: string[]): Promise<TraceOutput> {
   return JSON.parse(result.stdout) as TraceOutput;
 }
 
+/** A row of `estraces search` output (the search frame's fields). */
+export interface SearchOutputRow {
+  traceID: string;
+  startTime: number;
+  duration: number;
+  rootService: string;
+  rootName: string;
+  spans: number;
+  errors: number;
+  services: string[];
+}
+
+/** `estraces search ARGS`, which must succeed without a word on stderr (no warnings either). */
+export async function cliSearch(args: string[]): Promise<SearchOutputRow[]> {
+  const result = await runCli(['search', ...args]);
+  if (result.code !== 0 || result.stderr !== '') {
+    throw new Error(`estraces search ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  }
+  return (JSON.parse(result.stdout) as { traces: SearchOutputRow[] }).traces;
+}
+
 const byKey = (a: TraceKeyValuePair, b: TraceKeyValuePair) => a.key.localeCompare(b.key);
 
 /** OTLP attributes are maps: rows with their key/value lists sorted, to compare without regard to key order. */

@@ -18,7 +18,7 @@ import type { AttributeValue, Attributes, LogicalSpan } from '../../src/proto/mo
 import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { testEngines } from './engines';
-import { canonicalRows, cliTrace, runCli, uniqueIndex } from './helpers';
+import { canonicalRows, cliSearch, cliTrace, runCli, type SearchOutputRow, uniqueIndex } from './helpers';
 import { buildJaeger, JAEGER_VERSION, type JaegerVariant, type RunningJaeger, startJaeger } from './producers/jaeger';
 import { goAvailable, waitFor } from './producers/process';
 import { LOSSES } from './schemaLosses';
@@ -308,15 +308,8 @@ const logfmt = (tags: Record<string, string>) =>
     )
     .join(' ');
 
-interface SearchRow {
-  traceID: string;
-  spans: number;
-  errors: number;
-}
-
-async function estracesSearch(url: string, index: string, search: Search): Promise<SearchRow[]> {
+async function estracesSearch(url: string, index: string, search: Search): Promise<SearchOutputRow[]> {
   const args = [
-    'search',
     '--url',
     url,
     '--index',
@@ -342,11 +335,7 @@ async function estracesSearch(url: string, index: string, search: Search): Promi
       args.push(flag, value);
     }
   }
-  const run = await runCli(args);
-  if (run.code !== 0 || run.stderr !== '') {
-    throw new Error(`estraces ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
-  }
-  return (JSON.parse(run.stdout) as { traces: SearchRow[] }).traces;
+  return cliSearch(args);
 }
 
 async function estracesList(args: string[]): Promise<string[]> {

@@ -18,7 +18,7 @@ import type { LogicalSpan } from '../../src/proto/model';
 import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { testEngines } from './engines';
-import { canonicalRows, cliTrace, runCli, uniqueIndex } from './helpers';
+import { canonicalRows, cliSearch, cliTrace, runCli, uniqueIndex } from './helpers';
 import { javaAvailable, waitFor } from './producers/process';
 import { type RunningZipkin, startZipkin } from './producers/zipkin';
 import { LOSSES } from './schemaLosses';
@@ -323,9 +323,7 @@ describeWithJava.each(testEngines().map((engine) => [engine.label, engine] as co
     it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const params = new URLSearchParams({ limit: '1000', endTs: String(window.endTs), lookback: String(window.lookback), ...c.theirs });
       const theirs = await zipkinGet<Array<Array<{ traceId: string }>>>(zipkin, `/api/v2/traces?${params}`);
-      const run = await runCli(['search', '--url', engine.url, '--index', pattern, '--limit', '1000', ...cliWindow, ...c.ours]);
-      expect(run.stderr).toBe('');
-      const ours = (JSON.parse(run.stdout) as { traces: Array<{ traceID: string }> }).traces.map((trace) => trace.traceID);
+      const ours = (await cliSearch(['--url', engine.url, '--index', pattern, '--limit', '1000', ...cliWindow, ...c.ours])).map((trace) => trace.traceID);
       expect(theirs.length).toBeGreaterThan(0);
       expect(new Set(ours)).toEqual(new Set(theirs.map((trace) => trace[0].traceId)));
     });
