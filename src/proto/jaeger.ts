@@ -76,10 +76,17 @@ function readLogs(value: unknown): SpanEvent[] {
   });
 }
 
-interface Reference {
-  refType: unknown;
-  traceId: string;
-  spanId: string;
+/** The span id of the first reference of `refType` within the span's own trace. */
+function firstInTrace(references: unknown[], traceId: string, refType: string): string | undefined {
+  for (const reference of references) {
+    if (readPath(reference, 'refType') === refType && normaliseTraceId(readPath(reference, 'traceID')) === traceId) {
+      const spanId = normaliseSpanId(readPath(reference, 'spanID'));
+      if (spanId) {
+        return spanId;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -87,22 +94,20 @@ interface Reference {
  * the span's trace, else the first FOLLOWS_FROM reference in it (Jaeger stores a span whose parent
  * is also the target of one of its links with that one FOLLOWS_FROM reference and no parentSpanID).
  * Every reference but the CHILD_OF one that names the parent is a link; a FOLLOWS_FROM reference
- * that gives the parent stays a link too.
+ * that gives the parent stays a link too. One pass over the references for the links (this runs
+ * for every span read); the parent search runs only where parentSpanID is missing.
  */
-function parentAndLinks(traceId: string, storedParent: string | undefined, stored: unknown[]): { parentSpanId?: string; links: SpanLink[] } {
-  const references: Reference[] = [];
-  for (const reference of stored) {
+function parentAndLinks(traceId: string, storedParent: string | undefined, references: unknown[]): { parentSpanId?: string; links: SpanLink[] } {
+  const parentSpanId = storedParent ?? firstInTrace(references, traceId, 'CHILD_OF') ?? firstInTrace(references, traceId, 'FOLLOWS_FROM');
+  const links: SpanLink[] = [];
+  for (const reference of references) {
     const refTrace = normaliseTraceId(readPath(reference, 'traceID'));
     const refSpan = normaliseSpanId(readPath(reference, 'spanID'));
-    if (refTrace && refSpan) {
-      references.push({ refType: readPath(reference, 'refType'), traceId: refTrace, spanId: refSpan });
+    if (!refTrace || !refSpan || (refSpan === parentSpanId && refTrace === traceId && readPath(reference, 'refType') === 'CHILD_OF')) {
+      continue;
     }
+    links.push({ traceId: refTrace, spanId: refSpan, attributes: {} });
   }
-  const sameTrace = (type: string) => references.find((reference) => reference.refType === type && reference.traceId === traceId);
-  const parentSpanId = storedParent ?? sameTrace('CHILD_OF')?.spanId ?? sameTrace('FOLLOWS_FROM')?.spanId;
-  const links = references
-    .filter((reference) => !(reference.refType === 'CHILD_OF' && reference.traceId === traceId && reference.spanId === parentSpanId))
-    .map((reference): SpanLink => ({ traceId: reference.traceId, spanId: reference.spanId, attributes: {} }));
   return { parentSpanId, links };
 }
 
