@@ -39,7 +39,11 @@ export function startRange(catalog: FieldCatalog, field: string, unit: StartUnit
   return undefined;
 }
 
-/** Sort keys giving every document a stable place for search_after: start, span id, _id. */
+/**
+ * Sort keys for search_after paging through one trace: start, then span id. Not `_id`: Elasticsearch
+ * 8 and later refuse its fielddata by default. Documents may tie on both keys (a Zipkin span's
+ * client and server halves, duplicates), so the pager never ends a page inside a run of equal keys.
+ */
 export function pagingSort(catalog: FieldCatalog, startField: string, spanIdField: string): JsonObject[] {
   const type = catalog.get(startField)?.type;
   const sort: JsonObject[] = [];
@@ -55,7 +59,6 @@ export function pagingSort(catalog: FieldCatalog, startField: string, spanIdFiel
   if (spanId) {
     sort.push({ [spanId]: { order: 'asc', unmapped_type: 'keyword' } });
   }
-  sort.push({ _id: 'asc' });
   return sort;
 }
 

@@ -45,9 +45,31 @@ interface Collected {
 /** Lets a request just started reach the network before synchronous work takes the thread. */
 const yieldToNetwork = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** The engines' default `index.max_result_window`: no page may be larger. */
+const MAX_PAGE_SIZE = 10_000;
+
+function sameSortValues(a: unknown[] | undefined, b: unknown[] | undefined): boolean {
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** How many hits at the end of a page share the last hit's sort values. */
+function trailingRun(page: SearchHit[]): number {
+  const last = page[page.length - 1].sort;
+  let run = 1;
+  while (run < page.length && sameSortValues(page[page.length - 1 - run].sort, last)) {
+    run++;
+  }
+  return run;
+}
+
 /**
  * Pages of one kind of document, handed to `onPage` as they arrive. The next page is requested
  * before the current one is handed over, so converting a page overlaps fetching the next.
+ *
+ * The sort keys (start, span id) need not be unique, and search_after skips every document equal
+ * to the values it is given. So a full page is cut before its trailing run of equal keys, and the
+ * next page starts after the hit before the run: the run arrives whole on the next page. A page
+ * that is one run throughout is asked for again, twice as large, up to the engine's window.
  */
 async function collect(searcher: TraceSearcher, group: IndexGroup, options: FetchTraceOptions, documents: TraceDocumentKind, limit: number, onPage: (hits: SearchHit[]) => void): Promise<Collected> {
   const pageSize = Math.min(options.pageSize ?? DEFAULT_PAGE_SIZE, limit);
@@ -60,20 +82,36 @@ async function collect(searcher: TraceSearcher, group: IndexGroup, options: Fetc
   let total = 0;
   let fetched = 0;
   let requested = pageSize;
-  let pending = request(undefined, requested);
+  let after: unknown[] | undefined;
+  let pending = request(after, requested);
   for (let first = true; ; first = false) {
     const response = await pending;
     incompleteAnswerWarnings(response).forEach((w) => warnings.add(w));
     if (first) {
       total = totalHits(response);
     }
-    const page = response.hits?.hits ?? [];
-    fetched += page.length;
-    const last = page[page.length - 1];
-    const more = page.length === requested && last?.sort !== undefined && fetched < limit;
+    let page = response.hits?.hits ?? [];
+    const more = page.length === requested && page[page.length - 1]?.sort !== undefined && fetched + page.length < limit;
     if (more) {
-      requested = Math.min(pageSize, limit - fetched);
-      pending = request(last.sort, requested);
+      const run = trailingRun(page);
+      const larger = Math.min(requested * 2, MAX_PAGE_SIZE, limit - fetched);
+      if (run === page.length && larger > requested) {
+        requested = larger;
+        pending = request(after, requested);
+        continue;
+      }
+      if (run < page.length) {
+        page = page.slice(0, page.length - run);
+      } else {
+        const keys = JSON.stringify(page[0].sort);
+        warnings.add(`more than ${page.length} ${documents === 'spans' ? 'span' : 'event'} documents of the trace share the sort keys ${keys} (start, span id); those beyond the first ${page.length} were skipped`);
+      }
+      after = page[page.length - 1].sort;
+      requested = Math.min(pageSize, limit - fetched - page.length);
+      pending = request(after, requested);
+    }
+    fetched += page.length;
+    if (more) {
       await yieldToNetwork();
     }
     onPage(page);

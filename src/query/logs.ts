@@ -146,13 +146,16 @@ export function logFilterClauses(group: LogIndexGroup, filters: LogFilters, wind
   return { filter, mustNot: group.schema.notLogs ? [group.schema.notLogs] : [], warnings };
 }
 
-/** Newest first: the time (by its keyword where the exporter's "ms.ns" text is dynamically mapped), then _id. */
+/**
+ * Newest first, by the time (by its keyword where the exporter's "ms.ns" text is dynamically
+ * mapped). No `_id` tie-breaker: Elasticsearch 8 and later refuse its fielddata by default.
+ */
 function newestFirst(group: LogIndexGroup): JsonObject[] {
   const { time } = group.schema.paths;
   const type = group.catalog.get(time)?.type;
   const field = type === 'text' ? exactPath(group.catalog, time) : time;
   const order = type === 'date' || type === 'date_nanos' ? { order: 'desc', numeric_type: 'date' } : 'desc';
-  return [...(field ? [{ [field]: order }] : []), { _id: 'desc' }];
+  return field ? [{ [field]: order }] : [];
 }
 
 export function buildLogsRequest(group: LogIndexGroup, filters: LogFilters, window: TimeWindow | undefined, limit: number): { body: JsonObject; warnings: string[] } {
@@ -162,6 +165,8 @@ export function buildLogsRequest(group: LogIndexGroup, filters: LogFilters, wind
     warnings: clauses.warnings,
   };
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface LogsOptions {
   resolution: LogResolution;
@@ -197,7 +202,8 @@ export async function searchLogs(searcher: TraceSearcher, options: LogsOptions):
   if (skipped.length > 0) {
     warnings.push(`${skipped.length} log documents could not be read (first: ${skipped[0]})`);
   }
-  lines.sort((a, b) => (a.timeUnixNano > b.timeUnixNano ? -1 : a.timeUnixNano < b.timeUnixNano ? 1 : 0));
+  // Lines of one instant keep one order on every run: by index and id.
+  lines.sort((a, b) => (a.timeUnixNano > b.timeUnixNano ? -1 : a.timeUnixNano < b.timeUnixNano ? 1 : compareText(`${a.index}/${a.id}`, `${b.index}/${b.id}`)));
   return { lines: lines.slice(0, limit), warnings: [...new Set(warnings)] };
 }
 

@@ -170,7 +170,7 @@ describe('bklog-log time range and paging by the mapped type of startTime', () =
   it('filters a long startTime in milliseconds', () => {
     const catalog = catalogFromMapping(seedMapping.mappings);
     expect(bklogLogSchema.timeRange(catalog, fromNs, toNs)).toEqual({ range: { startTime: { gte: 1684030000123, lte: 1684030060000 } } });
-    expect(bklogLogSchema.pagingSort(catalog)).toEqual([{ startTime: 'asc' }, { spanID: { order: 'asc', unmapped_type: 'keyword' } }, { _id: 'asc' }]);
+    expect(bklogLogSchema.pagingSort(catalog)).toEqual([{ startTime: 'asc' }, { spanID: { order: 'asc', unmapped_type: 'keyword' } }]);
   });
 
   it('filters a date startTime in epoch_millis', () => {

@@ -59,7 +59,7 @@ describe('logs requests', () => {
           must_not: [{ bool: { filter: [{ exists: { field: 'event_name' } }], must_not: [{ exists: { field: 'severity_text' } }, { exists: { field: 'severity_number' } }, { exists: { field: 'body' } }] } }],
         },
       },
-      sort: [{ '@timestamp.keyword': 'desc' }, { _id: 'desc' }],
+      sort: [{ '@timestamp.keyword': 'desc' }],
     });
   });
 

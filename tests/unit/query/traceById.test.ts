@@ -23,7 +23,7 @@ const cases: Record<string, TraceByIdRequest> = {
   span_events_kept_apart_are_fetched_by_the_event_name_field_existing: { ...base(dynamic), documents: 'events' },
   a_text_timestamp_is_range_filtered_on_its_keyword_as_13_digit_millisecond_strings: { ...base(dynamic), window },
   a_date_nanos_timestamp_is_range_filtered_in_epoch_millis_and_sorted_in_milliseconds: { ...base(template), window },
-  later_pages_continue_after_the_last_sort_values_without_counting_hits_again: { ...base(template), searchAfter: [1715678467123, '00f067aa0ba902b7', 'doc-9'] },
+  later_pages_continue_after_the_last_start_and_span_id_without_counting_hits_again: { ...base(template), searchAfter: [1715678467123, '00f067aa0ba902b7'] },
   a_short_trace_id_is_searched_in_all_its_stored_forms: { ...base(template), traceId: 'a3ce929d0e0e4736' },
 };
 
