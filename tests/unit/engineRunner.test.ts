@@ -2,10 +2,22 @@
  * The pure parts of the engine runner. No `@jest-environment node` docblock: jest-setup.js patches
  * HTMLCanvasElement, which only jsdom has, and nothing here needs more than jsdom offers.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 
-import { cacheDir, choosePort, javaMajor, planPorts } from '../../src/cli/engineRunner';
+import {
+  cacheDir,
+  choosePort,
+  ENGINE_VERSIONS,
+  engineVersion,
+  isResolved,
+  javaMajor,
+  launcherMavenArgs,
+  planPorts,
+  requiredJava,
+  runnerArgs,
+} from '../../src/cli/engineRunner';
 
 describe('planPorts', () => {
   it('gives node N the port after node N-1, and the runner the port before node 1 as its base', () => {
@@ -97,5 +109,121 @@ describe('cacheDir', () => {
     expect(cacheDir()).toBe('/xdg/estraces');
     delete process.env.XDG_CACHE_HOME;
     expect(cacheDir()).toBe(join(homedir(), '.cache', 'estraces'));
+  });
+});
+
+describe('engine versions', () => {
+  it('lists the versions of each kind, the default first', () => {
+    expect(ENGINE_VERSIONS).toEqual({ opensearch: ['2.19.1', '3.3.2'], elasticsearch: ['7.10.2', '8.19.0', '9.1.0'] });
+    expect(engineVersion('opensearch')).toBe('2.19.1');
+    expect(engineVersion('elasticsearch')).toBe('7.10.2');
+    expect(engineVersion('elasticsearch', '8.19.0')).toBe('8.19.0');
+  });
+
+  it('refuses versions it cannot start, naming the ones it can', () => {
+    expect(() => engineVersion('elasticsearch', '8.18.0')).toThrow(
+      'elasticsearch 8.18.0 cannot be started here; the versions estraces starts are 7.10.2, 8.19.0, 9.1.0'
+    );
+    expect(() => engineVersion('opensearch', '8.19.0')).toThrow('the versions estraces starts are 2.19.1, 3.3.2');
+    expect(() => requiredJava('elasticsearch', '9.0.0')).toThrow('elasticsearch 9.0.0 cannot be started here');
+  });
+
+  it('knows the oldest Java of each: 21 for OpenSearch 3 and Elasticsearch 9', () => {
+    expect(requiredJava('opensearch')).toBe(17);
+    expect(requiredJava('opensearch', '3.3.2')).toBe(21);
+    expect(requiredJava('elasticsearch', '7.10.2')).toBe(17);
+    expect(requiredJava('elasticsearch', '8.19.0')).toBe(17);
+    expect(requiredJava('elasticsearch', '9.1.0')).toBe(21);
+  });
+});
+
+describe('runnerArgs', () => {
+  const plan = planPorts('elasticsearch', 9213, 2);
+  const runnerOptions = ['-basePath', '/data/cluster', '-numOfNode', '2', '-baseHttpPort', '9212', '-clusterName', 'estraces-elasticsearch-9213', '-printOnFailure'];
+
+  it('starts the codelibs runner with its options', () => {
+    expect(runnerArgs('elasticsearch', '7.10.2', 'a.jar:b.jar', plan, '/data/cluster', 512)).toEqual([
+      '-Xms512m',
+      '-Xmx512m',
+      '-cp',
+      'a.jar:b.jar',
+      'org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner',
+      ...runnerOptions,
+    ]);
+  });
+
+  it('starts our launcher for Elasticsearch 8 and 9 with the same options', () => {
+    for (const version of ['8.19.0', '9.1.0']) {
+      expect(runnerArgs('elasticsearch', version, 'launcher.jar', plan, '/data/cluster', 512)).toEqual([
+        '-Xms512m',
+        '-Xmx512m',
+        '-cp',
+        'launcher.jar',
+        'estraces.engine.ElasticsearchLauncher',
+        ...runnerOptions,
+      ]);
+    }
+  });
+
+  it('refuses a version it cannot start', () => {
+    expect(() => runnerArgs('elasticsearch', '8.0.0', 'x.jar', plan, '/d', 512)).toThrow('elasticsearch 8.0.0 cannot be started here');
+  });
+});
+
+describe('launcherMavenArgs', () => {
+  it('builds the launcher against the engine version, for the Java it runs on, in one Maven run', () => {
+    expect(launcherMavenArgs('elasticsearch', '8.19.0', '/cache/classpath.1.txt')).toEqual([
+      '-q',
+      '-B',
+      'package',
+      'dependency:build-classpath',
+      '-Des.version=8.19.0',
+      '-Dmaven.compiler.release=17',
+      '-Dmaven.test.skip=true',
+      '-Dmdep.outputFile=/cache/classpath.1.txt',
+    ]);
+    expect(launcherMavenArgs('elasticsearch', '9.1.0', 'cp.txt')).toEqual(expect.arrayContaining(['-Des.version=9.1.0', '-Dmaven.compiler.release=21']));
+  });
+
+  it('has nothing to build for the versions codelibs runners embed', () => {
+    expect(launcherMavenArgs('elasticsearch', '7.10.2', 'cp.txt')).toBeUndefined();
+    expect(launcherMavenArgs('opensearch', '3.3.2', 'cp.txt')).toBeUndefined();
+  });
+});
+
+describe('isResolved', () => {
+  const saved = { ...process.env };
+  let cache: string;
+  beforeEach(() => {
+    cache = mkdtempSync(join(tmpdir(), 'estraces-unit-'));
+    process.env.ESTRACES_CACHE_DIR = cache;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  function writeClasspath(dirName: string, jars: string[]): void {
+    const dir = join(cache, 'engines', dirName);
+    mkdirSync(dir, { recursive: true });
+    for (const jar of jars) {
+      writeFileSync(join(dir, jar), '');
+    }
+    writeFileSync(join(dir, 'classpath.txt'), jars.map((jar) => join(dir, jar)).join(delimiter));
+  }
+
+  it('is false before the first start, which resolves or builds', () => {
+    expect(isResolved('elasticsearch', '7.10.2')).toBe(false);
+    expect(isResolved('elasticsearch', '8.19.0')).toBe(false);
+  });
+
+  it('is true for a runner classpath whose jars all exist', () => {
+    writeClasspath('elasticsearch-7.10.2.0', ['runner.jar', 'engine.jar']);
+    expect(isResolved('elasticsearch', '7.10.2')).toBe(true);
+  });
+
+  it('is false for a launcher built from other sources than these, which must be built again', () => {
+    writeClasspath('elasticsearch-8.19.0', ['launcher-0123456789abcdef.jar', 'elasticsearch-8.19.0.jar']);
+    expect(isResolved('elasticsearch', '8.19.0')).toBe(false);
   });
 });

@@ -19,6 +19,30 @@ describe('engineErrorFromResponse', () => {
     expect(error).toMatchObject({ kind: 'bad_request', message: 'http://es:9200 rejected the request (parsing_exception): unknown query [foo]' });
   });
 
+  it('names the shards\' own reason when every shard failed, not only "all shards failed"', () => {
+    const body = { error: { root_cause: [{ type: 'illegal_argument_exception', reason: 'Failed to parse date field [not-a-time]' }], type: 'search_phase_execution_exception', reason: 'all shards failed' } };
+    expect(engineErrorFromResponse(400, body, 'http://es:9200').message).toBe(
+      'http://es:9200 rejected the request (search_phase_execution_exception): all shards failed: Failed to parse date field [not-a-time]'
+    );
+  });
+
+  it('says what to change when the engine runs no painless scripts (Elasticsearch 8 without lang-painless answered this)', () => {
+    const body = {
+      error: {
+        root_cause: [{ type: 'illegal_argument_exception', reason: 'script_lang not supported [painless]' }],
+        type: 'search_phase_execution_exception',
+        reason: 'all shards failed',
+        failed_shards: [{ shard: 0, index: 'traces', reason: { type: 'illegal_argument_exception', reason: 'script_lang not supported [painless]' } }],
+      },
+      status: 400,
+    };
+    const error = engineErrorFromResponse(400, body, 'http://es:9200');
+    expect(error.kind).toBe('bad_request');
+    expect(error.message).toBe(
+      'http://es:9200 rejected the request (search_phase_execution_exception): all shards failed: script_lang not supported [painless] (this query computes a value no stored field holds, such as a span end, with a painless script: the cluster must run inline painless scripts, see its script.allowed_types and script.allowed_contexts settings)'
+    );
+  });
+
   it('treats a gateway error from a proxy as the engine being unavailable', () => {
     expect(engineErrorFromResponse(502, 'Bad Gateway', 'the engine').kind).toBe('unreachable');
   });
