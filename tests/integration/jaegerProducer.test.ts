@@ -17,7 +17,7 @@ import { spanToFrameRow } from '../../src/frames/traceRows';
 import type { AttributeValue, Attributes, LogicalSpan } from '../../src/proto/model';
 import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
-import { testEngines } from './engines';
+import { itWhere, searchNeeds, testEngines } from './engines';
 import { canonicalRows, cliSearch, cliTrace, runCli, type SearchOutputRow, uniqueIndex } from './helpers';
 import { buildJaeger, JAEGER_VERSION, type JaegerVariant, type RunningJaeger, startJaeger } from './producers/jaeger';
 import { goAvailable, waitFor } from './producers/process';
@@ -454,9 +454,10 @@ describeWithGo(`Jaeger ${JAEGER_VERSION} (v2) writes, estraces reads`, () => {
         expect(differing.slice(0, 2)).toEqual([]);
       });
 
-      it.each(SEARCHES.map((search) => [search.name, search] as const))(
-        'search by %s finds the traces Jaeger finds',
-        async (_name, search) => {
+      /** Search summarises trace ends: Jaeger stores none, so a painless script adds start and duration. */
+      const scripted = itWhere(engine, searchNeeds('jaeger'));
+      for (const search of SEARCHES) {
+        scripted(`search by ${search.name} finds the traces Jaeger finds`, async () => {
           const expected = sourceMatches(search);
           expect(expected.length).toBeGreaterThan(0);
           const [ours, theirs] = [
@@ -467,10 +468,10 @@ describeWithGo(`Jaeger ${JAEGER_VERSION} (v2) writes, estraces reads`, () => {
             estraces: expected,
             jaeger: expected,
           });
-        }
-      );
+        });
+      }
 
-      it("counts each trace's spans and errors as the source has them", async () => {
+      scripted("counts each trace's spans and errors as the source has them", async () => {
         const found = [
           ...(await estracesSearch(engine.url, index, { name: 'payment', service: 'payment' })),
           ...(await estracesSearch(engine.url, index, { name: 'ledger', service: 'ledger' })),

@@ -138,8 +138,9 @@ async function rolloverInit(engineUrl: string, indexPrefix: string, jaeger: Prod
   for (const kind of ['span', 'service']) {
     const base = `${indexPrefix}-jaeger-${kind}`;
     // Jaeger puts its template at startup; the first index must be created after it, to get its mapping.
+    // On Elasticsearch 8 and later it puts a composable template (_index_template), elsewhere a legacy one.
     await waitFor(
-      async () => (await engineRequest(engineUrl, 'GET', `_template/${base}`)).status === 200,
+      async () => (await engineRequest(engineUrl, 'GET', `_template/${base}`)).status === 200 || (await engineRequest(engineUrl, 'GET', `_index_template/${base}`)).status === 200,
       `Jaeger's index template ${base}`,
       { timeoutMs: STARTUP_TIMEOUT_MS, process: jaeger }
     );
