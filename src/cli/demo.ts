@@ -12,7 +12,7 @@ import { ingest } from '../query/ingest';
 import { type EngineKind, ensureEngine } from './engineRunner';
 import { generateCorrelatedLogs, generateDemoTraces } from './sdkData';
 
-const DEMO_INDEX = 'estraces-demo';
+export const DEMO_INDEX = 'estraces-demo';
 /** Where provisioning/datasources/datasources.yml expects the demo engine. */
 const PROVISIONED_URL = 'http://127.0.0.1:9201';
 

@@ -4,9 +4,10 @@
  * documents with the default settings, hand back a trace exactly, and end when stopped. The suite's
  * Elasticsearch 8.19.0 is checked where the setup started it; 9.1.0 is started here.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 import { engineStatus, type RunningEngine, startEngine, stopEngine } from '../../src/cli/engineRunner';
 import { generateDemoTraces } from '../../src/cli/sdkData';
@@ -91,6 +92,22 @@ describe.each(setupEngines.map((engine) => [engine.label, engine] as const))('%s
   it('answers GET / and HEAD / as Elasticsearch does, with X-Elastic-Product on every answer', async () => {
     const port = Number(new URL(engine.url).port);
     await expectElasticsearchRoot({ url: engine.url, port }, engine.version, '9.12.2', ours);
+  });
+
+  it("takes the demo of docker-compose.yaml's one-shot service, and the data source it provisions reads the demo's traces and logs", async () => {
+    // The same command the compose file runs against http://elasticsearch:9200, here against this engine.
+    const demo = await runCli(['demo', '--url', engine.url]);
+    expect(demo.code).toBe(0);
+    const traceId = /^ {2}([0-9a-f]{32})$/m.exec(demo.stdout)?.[1];
+    expect(traceId).toBeDefined();
+    const provisioned = parse(readFileSync(join(__dirname, '../../provisioning/docker/datasources.yml'), 'utf8')) as { datasources: Array<{ jsonData: { spanIndex: string; logsIndex: string } }> };
+    const { spanIndex, logsIndex } = provisioned.datasources[0].jsonData;
+    const trace = await cliTrace([traceId!, '--url', engine.url, '--index', spanIndex]);
+    expect(trace.spans.length).toBeGreaterThan(0);
+    expect(trace.warnings).toEqual([]);
+    const logs = await runCli(['logs', '--url', engine.url, '--index', logsIndex, '--trace-id', traceId!]);
+    expect(logs.stderr).toBe('');
+    expect((JSON.parse(logs.stdout) as { logs: unknown[] }).logs.length).toBeGreaterThan(0);
   });
 
   it('creates an index with the default settings, writes to it and finds what it wrote', async () => {
