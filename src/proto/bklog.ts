@@ -118,6 +118,7 @@ export const bklogSchema: SpanSchema = {
   search: {
     durations: [{ field: 'elapsed_time', unit: 'us' }],
     start: { field: 'start_time', unit: 'us' },
+    end: { field: 'end_time', unit: 'us' },
     status: { style: 'field', field: 'status.code', error: [2], ok: [1] },
     attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.' }] },
   },

@@ -79,8 +79,8 @@ export interface SearchFacts {
   durations: Array<{ field: string; unit: TimeUnit }>;
   /** The start time to aggregate and sort by: a date field, a number in `unit`, or otel "ms.ns" text. */
   start: { field: string; unit: TimeUnit | 'date' | 'otelMillisString' };
-  /** A stored end time, where the producer keeps one. */
-  end?: { field: string };
+  /** A stored end time, where the producer keeps one: a date, or a number in `unit`. */
+  end?: { field: string; unit?: TimeUnit };
   /**
    * How the status is kept: values of one field (typed as stored: numbers for numeric fields),
    * Jaeger's `error` / `otel.status_code` tags, or Zipkin's `_q` terms.

@@ -358,8 +358,15 @@ export function endSource(group: IndexGroup): TimeSource | undefined {
   if (!search) {
     return undefined;
   }
-  if (search.end && DATE_TYPES.has(group.catalog.get(search.end.field)?.type ?? '')) {
+  const endType = search.end ? group.catalog.get(search.end.field)?.type ?? '' : '';
+  if (search.end && DATE_TYPES.has(endType)) {
     return { agg: { field: search.end.field }, toMs: (value) => value };
+  }
+  // A stored numeric end (bklog's end_time, µs) needs no script either.
+  const endUnit = search.end?.unit;
+  if (search.end && endUnit && NUMBER_TYPES.has(endType)) {
+    const scale = MS_PER[endUnit];
+    return { agg: { field: search.end.field }, toMs: (value) => value * scale };
   }
   const params = startScriptParams(group.catalog, search.start);
   if (!params) {
