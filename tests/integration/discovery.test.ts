@@ -1,18 +1,26 @@
-/** Services and operations for pickers and variables, for every schema on both engines, against the source. */
+/**
+ * Services and operations for pickers and variables, for every schema on every engine, against the
+ * source. The core is called in-process; the command line's `services` is run once per schema
+ * (schemaMatrix.test.ts runs its `ingest` for every schema).
+ */
 import { generateDemoTraces } from '../../src/cli/sdkData';
 import { spansFromOtlp } from '../../src/proto/otlp';
+import { findSchema } from '../../src/proto/registry';
+import { findOperations, findServices } from '../../src/query/discovery';
+import { ingest } from '../../src/query/ingest';
+import { resolvePattern } from '../../src/query/resolve';
 import { SCHEMA_NAMES } from '../../src/types';
 import { ingestNeeds, itWhere, testEngines } from './engines';
-import { runCli, uniqueIndex, writeTempJson } from './helpers';
+import { nodeClient, runCli, uniqueIndex } from './helpers';
 
 const demo = generateDemoTraces({ traces: 6, seed: 31 });
-const file = writeTempJson('discovery.json', demo.request);
 const spans = spansFromOtlp(demo.request);
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => a.localeCompare(b));
 const services = sorted(spans.map((span) => span.serviceName));
 const checkoutOperations = sorted(spans.filter((span) => span.serviceName === 'checkout').map((span) => span.name));
 /** Zipkin stores span and service names lower-cased. */
 const asStored = (schema: string, names: string[]) => (schema === 'zipkin' ? sorted(names.map((name) => name.toLowerCase())) : names);
+const NS_PER_MS = BigInt(1_000_000);
 const firstMs = Number(spans.reduce((min, span) => (span.startTimeUnixNano < min ? span.startTimeUnixNano : min), spans[0].startTimeUnixNano) / BigInt(1_000_000));
 
 async function list(args: string[]): Promise<string[]> {
@@ -25,11 +33,14 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   for (const schema of SCHEMA_NAMES) {
     itWhere(engine, ingestNeeds(schema))(`lists the services and the operations of a service for ${schema}`, async () => {
       const index = uniqueIndex(`disc-${schema}`);
-      expect((await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', schema, file])).code).toBe(0);
+      const client = nodeClient(engine.url);
+      expect(await ingest(client, { schema: findSchema(schema)!, index, spans, logs: [] })).toMatchObject({ spans: spans.length, failed: 0 });
       expect(await list(['services', '--url', engine.url, '--index', `${index}*`])).toEqual(asStored(schema, services));
-      expect(await list(['operations', '--url', engine.url, '--index', `${index}*`, '--service', 'checkout'])).toEqual(asStored(schema, checkoutOperations));
-      expect(await list(['services', '--url', engine.url, '--index', `${index}*`, '--from', String(firstMs - 7_200_000), '--to', String(firstMs - 3_600_000)])).toEqual([]);
-      expect(await list(['operations', '--url', engine.url, '--index', `${index}*`, '--service', 'no such service'])).toEqual([]);
+      const resolution = await resolvePattern(client, `${index}*`, 'auto');
+      expect((await findOperations(client, { resolution, service: 'checkout' })).values).toEqual(asStored(schema, checkoutOperations));
+      const before = { fromNs: BigInt(firstMs - 7_200_000) * NS_PER_MS, toNs: BigInt(firstMs - 3_600_000) * NS_PER_MS };
+      expect((await findServices(client, { resolution, window: before })).values).toEqual([]);
+      expect((await findOperations(client, { resolution, service: 'no such service' })).values).toEqual([]);
     });
   }
 });

@@ -36,6 +36,22 @@ export function lackReason(engine: TestEngine, features: EngineFeature[]): strin
   return gaps.length === 0 ? undefined : `${engine.label} here has ${gaps.map((feature) => FEATURE_GAPS[feature]).join(' and ')}`;
 }
 
+function versionAbove(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((version) => version.split('.').map(Number));
+  const i = x.findIndex((part, k) => part !== y[k]);
+  return i >= 0 && x[i] > y[i];
+}
+
+/** Whether no other test engine of the same kind has a newer version. */
+export function isNewestOfKind(engine: TestEngine): boolean {
+  return !testEngines().some((other) => other.kind === engine.kind && versionAbove(other.version, engine.version));
+}
+
+/** Whether no other test engine of the same kind has an older version. */
+export function isOldestOfKind(engine: TestEngine): boolean {
+  return !testEngines().some((other) => other.kind === engine.kind && versionAbove(engine.version, other.version));
+}
+
 /** What storing a schema's documents needs beyond the core: Elastic APM's template maps numeric labels as scaled_float. */
 export function ingestNeeds(schema: string): EngineFeature[] {
   return schema === 'elastic-apm' ? ['scaled_float'] : [];

@@ -13,7 +13,7 @@ import { fetchTrace } from '../../src/query/fetchTrace';
 import { runTraceQuery } from '../../src/query/traceQuery';
 import { DEFAULT_MAX_TRACE_SPANS } from '../../src/types';
 import { spansFromOtlp } from '../../src/proto/otlp';
-import { testEngines } from './engines';
+import { isNewestOfKind, testEngines } from './engines';
 import { cliTrace, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 
 const large = generateLargeTrace(25_000, { seed: 11 });
@@ -53,7 +53,11 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   });
 });
 
-describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s, a 100,000-span trace', (_label, engine) => {
+/**
+ * The 100,000-span trace is a load test of the reading path, whose requests are the same on every
+ * engine: it runs on the newest engine of each kind, which keeps the suite within its time on four.
+ */
+describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label, engine] as const))('%s, a 100,000-span trace', (_label, engine) => {
   const index = uniqueIndex('otel-huge');
   const spans = bigTrace(100_000, Date.UTC(2026, 10, 20, 12), 5);
   const hugeTraceId = spans[0].traceId;
