@@ -10,6 +10,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/integration/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/integration/globalTeardown.ts',
   testSequencer: '<rootDir>/tests/integration/sequencer.js',
+  reporters: ['default', '<rootDir>/tests/integration/skipReporter.js'],
   testTimeout: 300000,
   slowTestThreshold: 60,
 };
