@@ -108,3 +108,21 @@ export function canonicalRows(rows: TraceSpanRow[]): TraceSpanRow[] {
     references: row.references?.map((reference) => ({ ...reference, tags: reference.tags ? [...reference.tags].sort(byKey) : reference.tags })),
   }));
 }
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checked by pid alone, independently of the runner; Node may take a moment to reap its child. */
+export async function exitedWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (processExists(pid) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !processExists(pid);
+}

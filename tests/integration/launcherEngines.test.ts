@@ -13,7 +13,7 @@ import { engineStatus, type RunningEngine, startEngine, stopEngine } from '../..
 import { generateDemoTraces } from '../../src/cli/sdkData';
 import { spansFromOtlp } from '../../src/proto/otlp';
 import { describeEngine, engineGet, type TestEngine, testEngines } from './engines';
-import { cliTrace, expectedRows, runCli, uniqueIndex, writeTempJson } from './helpers';
+import { cliTrace, exitedWithin, expectedRows, runCli, uniqueIndex, writeTempJson } from './helpers';
 
 interface RootBody {
   name?: string;
@@ -21,24 +21,6 @@ interface RootBody {
   cluster_uuid?: string;
   version?: Record<string, unknown>;
   tagline?: string;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Checked by pid alone, independently of the runner; Node may take a moment to reap its child. */
-async function exitedWithin(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (processExists(pid) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return !processExists(pid);
 }
 
 async function send(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
