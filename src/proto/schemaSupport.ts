@@ -18,7 +18,8 @@ const NUMBER_TYPES = new Set(['long', 'integer', 'double', 'float', 'scaled_floa
 
 /**
  * A start-time range on `field` in epoch nanoseconds: epoch_millis on date fields, the stored unit
- * on numeric fields, and 13-digit millisecond strings on keyword fields holding otel "ms.ns".
+ * on numeric fields, and millisecond text on keyword fields holding otel "ms.ns". Undefined when
+ * the mapping cannot filter the field by time (the caller must not search it unfiltered silently).
  */
 export function startRange(catalog: FieldCatalog, field: string, unit: StartUnit, fromNs: bigint, toNs: bigint): JsonObject | undefined {
   const type = catalog.get(field)?.type;
@@ -32,11 +33,34 @@ export function startRange(catalog: FieldCatalog, field: string, unit: StartUnit
     return scale ? { range: { [field]: { gte: Number(fromNs / scale), lte: Number(toNs / scale) } } } : undefined;
   }
   const keyword = exactPath(catalog, field);
-  // "ms.ns" strings: epoch milliseconds have 13 digits from 2001 to 2286, so they compare like times.
-  if (unit === 'otelMillisString' && keyword && String(fromMs).length === 13 && String(toMs + 1).length === 13) {
-    return { range: { [keyword]: { gte: String(fromMs), lt: String(toMs + 1) } } };
+  return unit === 'otelMillisString' && keyword ? otelTextRange(keyword, fromMs, toMs) : undefined;
+}
+
+/** Epoch milliseconds have 13 digits from 2001-09-09 to 2286-11-20: the texts of every live producer. */
+const OTEL_TEXT_COMMON_DIGITS = 13;
+
+/**
+ * Whole milliseconds `fromMs` to `toMs` on a keyword holding "ms.ns" text. Text compares as a time
+ * only among texts with as many millisecond digits, so the range is cut where the digit count
+ * changes, and every piece but the 13-digit one (where all current times are) is held to its
+ * digit count by a regexp: a range reaching back before 2001 or beyond 2286 matches exactly those
+ * times, not every 13-digit time that sorts between its bounds. The upper bound `<ms>/` takes every
+ * fraction of the last millisecond ('/' sorts after '.' and before the digits). The text has no
+ * sign, so a range wholly before 1970 matches nothing.
+ */
+export function otelTextRange(field: string, fromMs: number, toMs: number): JsonObject {
+  const first = Math.max(0, fromMs);
+  if (toMs < first) {
+    return { bool: { must_not: [{ match_all: {} }] } };
   }
-  return undefined;
+  const pieces: JsonObject[] = [];
+  for (let digits = String(first).length; digits <= String(toMs).length; digits++) {
+    const low = Math.max(first, digits === 1 ? 0 : 10 ** (digits - 1));
+    const high = Math.min(toMs, 10 ** digits - 1);
+    const range = { range: { [field]: { gte: String(low), lt: `${high}/` } } };
+    pieces.push(digits === OTEL_TEXT_COMMON_DIGITS ? range : { bool: { filter: [range, { regexp: { [field]: `[0-9]{${digits}}(\\.[0-9]*)?` } }] } });
+  }
+  return pieces.length === 1 ? pieces[0] : { bool: { should: pieces, minimum_should_match: 1 } };
 }
 
 /**

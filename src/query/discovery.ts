@@ -8,8 +8,9 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { exactPath } from '../proto/fieldCatalog';
 import type { JsonObject } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
-import { eventExclusion, exactFields, JAEGER_TAG_ARRAYS, JAEGER_TAG_FIELD_PREFIXES, storedNames } from './searchClauses';
+import { eventExclusion, exactFields, JAEGER_TAG_ARRAYS, JAEGER_TAG_FIELD_PREFIXES, storedNames, timeUnfilterable } from './searchClauses';
 import type { TimeWindow } from './traceById';
+import { unplaceableWarnings } from './unplaceable';
 
 export interface DiscoveryOptions {
   resolution: Resolution;
@@ -29,20 +30,19 @@ const DEFAULT_SIZE = 1000;
 
 
 /** The request listing the values of `field`, filtered by window and service. Pure. */
-export function buildValuesRequest(group: IndexGroup, field: 'serviceName' | 'name', options: DiscoveryOptions): { body: JsonObject; warnings: string[] } | undefined {
+export function buildValuesRequest(group: IndexGroup, field: 'serviceName' | 'name', options: DiscoveryOptions): { body: JsonObject; warnings: string[] } | { skipped: string } {
   const targets = exactFields(group, field);
   if (targets.length === 0) {
-    return undefined;
+    return { skipped: `${group.indices.join(', ')}: the ${field === 'name' ? 'span name' : 'service'} field cannot be aggregated in this mapping` };
   }
   const filter: JsonObject[] = [];
   const warnings: string[] = [];
   if (options.window) {
     const range = group.schema.timeRange(group.catalog, options.window.fromNs, options.window.toNs);
-    if (range) {
-      filter.push(range);
-    } else {
-      warnings.push(`the mapping of '${group.schema.paths.start}' in ${group.indices.join(', ')} cannot be filtered by time, so all of it was listed`);
+    if (!range) {
+      return { skipped: `skipped ${timeUnfilterable(group)}` };
     }
+    filter.push(range);
   }
   if (options.service !== undefined) {
     const services = exactFields(group, 'serviceName');
@@ -69,8 +69,8 @@ async function listValues(searcher: TraceSearcher, field: 'serviceName' | 'name'
   const warnings: string[] = [];
   for (const group of options.resolution.groups) {
     const request = buildValuesRequest(group, field, options);
-    if (!request) {
-      warnings.push(`${group.indices.join(', ')}: the ${field === 'name' ? 'span name' : 'service'} field cannot be aggregated in this mapping`);
+    if ('skipped' in request) {
+      warnings.push(request.skipped);
       continue;
     }
     warnings.push(...request.warnings);
@@ -84,6 +84,10 @@ async function listValues(searcher: TraceSearcher, field: 'serviceName' | 'name'
         warnings.push(`more than ${options.size ?? DEFAULT_SIZE} values; the list is cut`);
       }
     }
+  }
+  if (options.window) {
+    // Documents without a readable time are in no window: said, as a search says it.
+    warnings.push(...(await unplaceableWarnings(searcher, options.resolution.groups.map((group) => ({ group, filter: [], mustNot: eventExclusion(group) })))));
   }
   return { values: [...values].sort((a, b) => a.localeCompare(b)), warnings: [...new Set(warnings)] };
 }

@@ -124,7 +124,9 @@ export function logFilterClauses(group: LogIndexGroup, filters: LogFilters, wind
     if (range) {
       filter.push(range);
     } else {
-      warnings.push(`the time of ${group.indices.join(', ')} cannot be filtered, so all of it was searched`);
+      // Unfiltered it would answer for all time: nothing of this group is searched, and that is said.
+      filter.push({ bool: { must_not: [{ match_all: {} }] } });
+      warnings.push(`skipped ${group.indices.join(', ')}: its time '${paths.time}' is not mapped as a date, a number or "ms.ns" text with a keyword, so it cannot be filtered by time`);
     }
   }
   if (filters.traceId) {
@@ -215,7 +217,7 @@ export interface VolumeBucket {
 }
 
 /** A painless script turning the exporter's "ms.ns" keyword into epoch ms, for histograms (no stored field holds a number). */
-const TEXT_MILLIS = `${OTEL_TEXT_MILLIS}\ndef v = doc[params.field]; return v.size() == 0 ? null : otelTextMillis(v.value);`;
+const TEXT_MILLIS = `${OTEL_TEXT_MILLIS}\ndef v = doc[params.field]; if (v.size() == 0) { return null; } double m = otelTextMillis(v.value); return Double.isNaN(m) ? null : m;`;
 
 /** Counts per interval and severity for the same filters. Pure request builder. */
 export function buildVolumeRequest(group: LogIndexGroup, filters: LogFilters, window: TimeWindow, intervalMs: number): { body: JsonObject; warnings: string[] } | undefined {

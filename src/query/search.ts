@@ -12,14 +12,16 @@ import type { IndexGroup, Resolution } from '../proto/detect';
 import { readPath } from '../proto/attributes';
 import type { LogicalSpan } from '../proto/model';
 import type { JsonObject } from '../proto/schema';
+import { validateTraceId } from '../proto/ids';
 import { parseOtelMillisNanos } from '../proto/time';
 import { exactPath } from '../proto/fieldCatalog';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type SearchSort, type SpanStatusFilter } from '../types';
 import type { TraceSearcher } from './fetchTrace';
 import { FilterError, parseDuration, parseLogfmt } from './filters';
 import { QueryError } from './resolve';
-import { attributeKeyClause, earliestFirst, endSource, exactFields, rootClause, type SpanFilters, spanFilterClauses, startSource, statusClause } from './searchClauses';
+import { attributeKeyClause, earliestFirst, endSource, exactFields, rootClause, type SpanFilters, spanFilterClauses, startSource, statusClause, timeUnfilterable } from './searchClauses';
 import type { TimeWindow } from './traceById';
+import { unplaceableWarnings } from './unplaceable';
 
 /** What a user typed, as the editor and the CLI hold it. */
 export interface SearchInput {
@@ -111,6 +113,8 @@ interface SearchableGroup {
   group: IndexGroup;
   traceField: string;
   filter: JsonObject[];
+  /** The filter without the time range, for documents whose time cannot be read. */
+  spanFilter: JsonObject[];
   mustNot: JsonObject[];
 }
 
@@ -157,13 +161,14 @@ async function searchableGroups(searcher: TraceSearcher, resolution: Resolution,
     const filter = [...clauses.filter];
     if (window) {
       const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
-      if (range) {
-        filter.unshift(range);
-      } else {
-        warnings.push(`the start time of ${group.indices.join(', ')} cannot be filtered by time, so all of it was searched`);
+      if (!range) {
+        // Searched unfiltered, it would answer for all time: skipped, and said so.
+        reasons.push(timeUnfilterable(group));
+        continue;
       }
+      filter.unshift(range);
     }
-    usable.push({ group, traceField, filter, mustNot: clauses.mustNot });
+    usable.push({ group, traceField, filter, spanFilter: clauses.filter, mustNot: clauses.mustNot });
   }
   if (usable.length === 0) {
     const unique = [...new Set(reasons)];
@@ -187,6 +192,8 @@ export function buildMatchingTracesRequest(searchable: SearchableGroup, after?: 
     aggs: { traces: { composite: { size: COMPOSITE_PAGE, sources: [{ trace: { terms: { field: searchable.traceField } } }], ...(after ? { after } : {}) } } },
   };
 }
+
+const probesOf = (groups: SearchableGroup[]) => groups.map(({ group, spanFilter, mustNot }) => ({ group, filter: spanFilter, mustNot }));
 
 async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], warnings: string[]): Promise<string[]> {
   const ids = new Set<string>();
@@ -357,6 +364,22 @@ function rank(entries: Array<[string, Timing]>, sort: SearchSort): string[] {
     .map(([id]) => id);
 }
 
+/** Traces found but left out of a list, said: no readable start on any span, or an id no trace view can open. */
+function unlistable(traces: Map<string, Timing>): string[] {
+  const warnings: string[] = [];
+  const timeless = [...traces.entries()].filter(([, timing]) => !Number.isFinite(timing.startMs)).map(([traceId]) => traceId);
+  if (timeless.length > 0) {
+    warnings.push(`${timeless.length} trace${timeless.length === 1 ? ' has' : 's have'} no span with a readable start time and cannot be ranked, so ${timeless.length === 1 ? 'it is' : 'they are'} left out (${examples(timeless)})`);
+  }
+  const invalid = [...traces.keys()].filter((traceId) => !validateTraceId(traceId).ok);
+  if (invalid.length > 0) {
+    warnings.push(`${invalid.length} trace id${invalid.length === 1 ? ' is' : 's are'} not 1 to 32 hexadecimal digits, so no trace view can open ${invalid.length === 1 ? 'it' : 'them'}; left out (${examples(invalid.map((id) => JSON.stringify(id)))})`);
+  }
+  return warnings;
+}
+
+const examples = (items: string[]) => `${items.slice(0, 3).join(', ')}${items.length > 3 ? ', ...' : ''}`;
+
 export interface SearchOptions {
   resolution: Resolution;
   window?: TimeWindow;
@@ -375,8 +398,10 @@ export async function traceTimes(searcher: TraceSearcher, resolution: Resolution
 export async function matchingTraceTimings(searcher: TraceSearcher, options: SearchOptions): Promise<{ durationsMs: number[]; warnings: string[] }> {
   const warnings: string[] = [];
   const groups = await searchableGroups(searcher, options.resolution, options.request.filters, options.window, warnings);
+  warnings.push(...(await unplaceableWarnings(searcher, probesOf(groups))));
   const matching = await matchingTraceIds(searcher, groups, warnings);
   const timings = matching.length > 0 ? await aggregateTraces(searcher, groups, matching, 'timing', warnings) : new Map<string, Accumulated>();
+  warnings.push(...unlistable(timings));
   const durationsMs = [...timings.values()].filter((t) => Number.isFinite(t.startMs)).map((t) => Math.max(0, t.endMs - t.startMs));
   return { durationsMs, warnings: [...new Set(warnings)] };
 }
@@ -385,6 +410,7 @@ export async function matchingTraceTimings(searcher: TraceSearcher, options: Sea
 export async function searchSpans(searcher: TraceSearcher, options: SearchOptions): Promise<{ spans: LogicalSpan[]; warnings: string[] }> {
   const warnings: string[] = [];
   const groups = await searchableGroups(searcher, options.resolution, options.request.filters, options.window, warnings);
+  warnings.push(...(await unplaceableWarnings(searcher, probesOf(groups))));
   const spans: LogicalSpan[] = [];
   for (const searchable of groups) {
     const response = await searcher.search(searchable.group.indices.join(','), buildMatchingSpansRequest(searchable, options.request.limit));
@@ -495,6 +521,7 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
   const warnings: string[] = [];
   const { filters, limit, sort } = options.request;
   const groups = await searchableGroups(searcher, options.resolution, filters, options.window, warnings);
+  warnings.push(...(await unplaceableWarnings(searcher, probesOf(groups))));
   let top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : undefined;
   if (!top) {
     const matching = await matchingTraceIds(searcher, groups, warnings);
@@ -505,7 +532,8 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
     }
   }
   const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, 'summaries', warnings) : new Map<string, Accumulated>();
-  const ordered = rank([...summaries.entries()], sort).slice(0, limit);
+  warnings.push(...unlistable(summaries));
+  const ordered = rank([...summaries.entries()].filter(([traceId]) => validateTraceId(traceId).ok), sort).slice(0, limit);
   const traces = ordered.map((traceId) => {
     const entry = summaries.get(traceId)!;
     const rootService = entry.rootService ?? entry.firstService ?? '';

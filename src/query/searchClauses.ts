@@ -38,6 +38,11 @@ export function exactFields(group: IndexGroup, field: 'serviceName' | 'name' | '
   return paths.map((path) => exactPath(group.catalog, path)).filter((path): path is string => path !== undefined);
 }
 
+/** Why a group is left out of a request with a time range. */
+export function timeUnfilterable(group: { indices: string[]; schema: { paths: { start: string } } }): string {
+  return `${group.indices.join(', ')}: its start time '${group.schema.paths.start}' is not mapped as a date, a number or "ms.ns" text with a keyword, so it cannot be filtered by time`;
+}
+
 function facts(group: IndexGroup): SearchFacts | undefined {
   return group.schema.search;
 }

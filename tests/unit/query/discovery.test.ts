@@ -24,6 +24,6 @@ describe('buildValuesRequest', () => {
 
   it('passes a service name with query syntax as an exact term, never as query text', () => {
     const built = buildValuesRequest(apm, 'name', { resolution: { pattern: '', groups: [apm], unknown: [] }, service: 'a* OR "b":c\\' });
-    expect(JSON.stringify(built?.body)).toContain(JSON.stringify({ term: { 'service.name': 'a* OR "b":c\\' } }));
+    expect(JSON.stringify('body' in built ? built.body : built)).toContain(JSON.stringify({ term: { 'service.name': 'a* OR "b":c\\' } }));
   });
 });

@@ -51,7 +51,7 @@ describe('logs requests', () => {
       query: {
         bool: {
           filter: [
-            { range: { '@timestamp.keyword': { gte: '1715678400000', lt: '1715682000001' } } },
+            { range: { '@timestamp.keyword': { gte: '1715678400000', lt: '1715682000000/' } } },
             { term: { 'trace_id.keyword': '4bf92f3577b34da6a3ce929d0e0e4736' } },
             { term: { 'span_id.keyword': '00f067aa0ba902b7' } },
           ],

@@ -131,7 +131,7 @@ describe('trace start and end aggregation', () => {
 });
 
 describe('search requests', () => {
-  const searchable = { group: dataPrepper, traceField: 'traceId', filter: [{ term: { serviceName: 'checkout' } }], mustNot: [] };
+  const searchable = { group: dataPrepper, traceField: 'traceId', filter: [{ term: { serviceName: 'checkout' } }], spanFilter: [{ term: { serviceName: 'checkout' } }], mustNot: [] };
 
   it('pages matching trace ids with a composite aggregation and never fetches documents', () => {
     expect(buildMatchingTracesRequest(searchable, { trace: 'abc' })).toEqual({
@@ -157,11 +157,11 @@ describe('search requests', () => {
 
 describe('most recent traces without ranking every match', () => {
   /**
-   * 100 traces: t00..t39 have the latest matching spans but started long ago; t40..t99 started
-   * just before their latest span. The most recent trace is t40, found only once the candidate
-   * list grows past the first 40.
+   * 100 traces (ids a000..a063 in hex): the first 40 have the latest matching spans but started
+   * long ago; the rest started just before their latest span. The most recent trace is the 41st
+   * (a028), found only once the candidate list grows past the first 40.
    */
-  const ids = Array.from({ length: 100 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  const ids = Array.from({ length: 100 }, (_, i) => (0xa000 + i).toString(16));
   const latest = (i: number) => 1_000_000 - i;
   const start = (i: number) => (i < 40 ? i : latest(i) - 1);
 
@@ -170,8 +170,12 @@ describe('most recent traces without ranking every match', () => {
     return {
       sizes,
       async search(_indices: string, body: Record<string, unknown>) {
-        const traces = (body.aggs as { traces: { terms: { size: number; order?: unknown }; aggs: Record<string, unknown> } }).traces;
         const shards = { total: 1, successful: 1, failed: 0 };
+        if ((body.aggs as Record<string, unknown>).reasons) {
+          // The probe for documents that cannot be placed: there are none here.
+          return { _shards: shards, hits: { total: { value: 0, relation: 'eq' }, hits: [] }, aggregations: { reasons: { buckets: {} } } };
+        }
+        const traces = (body.aggs as { traces: { terms: { size: number; order?: unknown }; aggs: Record<string, unknown> } }).traces;
         if (traces.terms.order) {
           sizes.push(traces.terms.size);
           const top = ids.slice(0, traces.terms.size);
@@ -186,7 +190,7 @@ describe('most recent traces without ranking every match', () => {
   it('grows the candidates until the limit-th start is past every other trace, and answers exactly', async () => {
     const fake = searcher();
     const result = await searchTraces(fake as never, { resolution: { pattern: 'p', groups: [dataPrepper], unknown: [] }, request: parseSearchInput({ limit: 1 }) });
-    expect(result.traces.map((trace) => trace.traceId)).toEqual(['t40']);
+    expect(result.traces.map((trace) => trace.traceId)).toEqual(['a028']);
     expect(fake.sizes).toEqual([40, 160]);
   });
 });
