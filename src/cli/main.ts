@@ -42,10 +42,20 @@ const USAGE = `usage: estraces <command> [options]
 
 Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
 optionally parentSpanId, serviceName, name, duration, durationUnit (ns|us|ms), statusCode, attributesPrefix.
-Times T: ISO 8601, epoch milliseconds, or now-1h style. Authentication: ESTRACES_USERNAME and
-ESTRACES_PASSWORD, or ESTRACES_API_KEY, in the environment.`;
+Times T: ISO 8601, epoch milliseconds, or now-1h style (ms, s, m, h, d, w, M, y).
+
+Environment:
+  ESTRACES_USERNAME and ESTRACES_PASSWORD, or ESTRACES_API_KEY   credentials for the engine
+                      (user info in the URL, http://user:password@host:9200, works too)
+  ESTRACES_TIMEOUT_MS how long one engine request may take, in ms (default 120000)
+  ESTRACES_CACHE_DIR  where engine start keeps engines and their data (default ~/.cache/estraces)
+
+Exit codes: 0 done, 1 failed (the message says why), 3 trace not found.`;
 
 class UsageError extends Error {}
+
+/** The exit code of `trace` for a trace that is not there (1 is any failure). */
+export const EXIT_NOT_FOUND = 3;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -173,7 +183,7 @@ async function detectCommand(args: string[]): Promise<void> {
   print({ schema: groups.length === 1 ? groups[0].schema : 'mixed', pattern: resolution.pattern, groups, unknown: resolution.unknown });
 }
 
-async function traceCommand(args: string[]): Promise<void> {
+async function traceCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -187,6 +197,11 @@ async function traceCommand(args: string[]): Promise<void> {
   const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
   const result = await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans: positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)! });
   print({ traceID: result.traceId, spans: result.rows, warnings: result.notices.map((notice) => notice.text) });
+  if (!result.found) {
+    process.stderr.write(`estraces: ${result.notices[0].text}\n`);
+    return EXIT_NOT_FOUND;
+  }
+  return 0;
 }
 
 /**
@@ -199,10 +214,26 @@ function loadDemo(): typeof import('./demo') {
 
 /** `--from T --to T` (both or neither) as a window, or undefined for all time. */
 function windowOf(values: Values): { fromNs: bigint; toNs: bigint } | undefined {
-  if ((values.from === undefined) !== (values.to === undefined)) {
-    throw new UsageError('--from and --to go together');
+  const fromNs = typeof values.from === 'string' ? timeOption(values.from, 'from') : undefined;
+  const toNs = typeof values.to === 'string' ? timeOption(values.to, 'to') : undefined;
+  if (fromNs === undefined && toNs === undefined) {
+    return undefined;
   }
-  return typeof values.from === 'string' && typeof values.to === 'string' ? { fromNs: parseTimeExpression(values.from), toNs: parseTimeExpression(values.to) } : undefined;
+  if (fromNs === undefined || toNs === undefined) {
+    throw new UsageError(`--${fromNs === undefined ? 'to' : 'from'} needs --${fromNs === undefined ? 'from' : 'to'} too: give both for a time range, or neither for all time`);
+  }
+  if (fromNs > toNs) {
+    throw new UsageError(`--from ${values.from} is after --to ${values.to}: the range would hold nothing`);
+  }
+  return { fromNs, toNs };
+}
+
+function timeOption(text: string, name: 'from' | 'to'): bigint {
+  try {
+    return parseTimeExpression(text);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
 }
 
 async function discoveryCommand(kind: 'services' | 'operations', args: string[]): Promise<void> {
@@ -291,8 +322,7 @@ export async function main(argv: string[]): Promise<number> {
         await detectCommand(args);
         return 0;
       case 'trace':
-        await traceCommand(args);
-        return 0;
+        return await traceCommand(args);
       case 'services':
       case 'operations':
         await discoveryCommand(command, args);

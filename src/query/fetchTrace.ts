@@ -155,7 +155,7 @@ export async function fetchTrace(searcher: TraceSearcher, options: FetchTraceOpt
   }
   const truncated = spanDocuments > fetched;
   if (truncated) {
-    warnings.unshift(`trace truncated: it has ${spanDocuments} span documents and the limit is ${options.maxSpans}; showing the ${fetched} that start first. Raise "Max spans per trace" in the data source settings to see all of it`);
+    warnings.unshift(`trace truncated: it has ${spanDocuments} span documents and the limit is ${options.maxSpans}; showing the ${fetched} that start first. Raise "Max spans per trace" in the data source settings (--max-spans on the command line) to see all of it`);
   }
   const trace = assembleTrace(spans);
   return { traceId: options.traceId, trace, warnings: [...new Set([...warnings, ...trace.warnings])], truncated, spanDocuments };

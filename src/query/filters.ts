@@ -23,8 +23,15 @@ export function parseDuration(text: string, what = 'duration'): bigint {
   const unit = BigInt(UNIT_NS[match[2]]);
   // Exact: the fraction is applied as an integer ratio, never as a float.
   const scale = BigInt(10) ** BigInt(fraction.length);
-  return (BigInt(whole) * scale + BigInt(fraction || '0')) * unit / scale;
+  const ns = (BigInt(whole) * scale + BigInt(fraction || '0')) * unit / scale;
+  if (ns > MAX_DURATION_NS) {
+    throw new FilterError(`${what} '${text}' is longer than any span can last: OpenTelemetry counts nanoseconds in 64 bits, at most about 106,751 days (2562047h)`);
+  }
+  return ns;
 }
+
+/** The longest duration a span can have: 2^63 - 1 nanoseconds, as OTLP and the engines' longs hold it. */
+const MAX_DURATION_NS = BigInt('9223372036854775807');
 
 const SHIFT_UNIT_NS: Record<string, bigint> = { ms: BigInt(1_000_000), s: BigInt(1_000_000_000), m: BigInt(60_000_000_000), h: BigInt(3_600_000_000_000), d: BigInt(86_400_000_000_000) };
 

@@ -14,7 +14,7 @@ import type { JsonObject } from '../proto/schema';
 import { startRange } from '../proto/schemaSupport';
 import type { LogSchemaName } from '../types';
 import type { TraceSearcher } from './fetchTrace';
-import { ExpiringCache, QueryError } from './resolve';
+import { checkedMappings, ExpiringCache, QueryError } from './resolve';
 import type { TimeWindow } from './traceById';
 import { OTEL_TEXT_MILLIS } from './painless';
 
@@ -42,11 +42,11 @@ interface MappingSource {
 /** From a logs index pattern to the groups to query, or a message saying what is missing. */
 export async function resolveLogsPattern(source: MappingSource, pattern: string, setting: 'auto' | LogSchemaName = 'auto'): Promise<LogResolution> {
   if (pattern.trim() === '') {
-    throw new QueryError('no logs index pattern is configured: set one in the data source settings (for example logs-*)');
+    throw new QueryError('no logs index pattern is given: set "Logs index pattern" in the data source settings, or --index on the command line (for example logs-*)');
   }
-  const mappings = (await source.mapping(pattern)) as MappingByIndex;
+  const mappings = checkedMappings(await source.mapping(pattern), source, pattern) as MappingByIndex;
   if (Object.keys(mappings).length === 0) {
-    throw new QueryError(`logs index pattern '${pattern}' matches no index on ${source.description}: check the logs index pattern in the data source settings`);
+    throw new QueryError(`logs index pattern '${pattern}' matches no index on ${source.description}: check "Logs index pattern" in the data source settings, or --index on the command line`);
   }
   const resolution = resolveLogSchemas(pattern, mappings, setting);
   if (resolution.groups.length === 0) {

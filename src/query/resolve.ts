@@ -21,11 +21,11 @@ export class QueryError extends Error {
 
 export async function resolvePattern(source: MappingSource, pattern: string, setting: SchemaSetting, overrides?: FieldOverrides): Promise<Resolution> {
   if (pattern.trim() === '') {
-    throw new QueryError('no span index pattern is configured: set one in the data source settings (for example traces-*)');
+    throw new QueryError('no span index pattern is given: set "Span index pattern" in the data source settings, or --index on the command line (for example traces-*)');
   }
-  const mappings = await source.mapping(pattern);
+  const mappings = checkedMappings(await source.mapping(pattern), source, pattern);
   if (Object.keys(mappings).length === 0) {
-    throw new QueryError(`index pattern '${pattern}' matches no index on ${source.description}: check the span index pattern in the data source settings`);
+    throw new QueryError(`index pattern '${pattern}' matches no index on ${source.description}: check "Span index pattern" in the data source settings, or --index on the command line`);
   }
   let resolution: Resolution;
   try {
@@ -37,6 +37,20 @@ export async function resolvePattern(source: MappingSource, pattern: string, set
     throw new QueryError(describeUnknown(resolution, setting));
   }
   return resolution;
+}
+
+/**
+ * A `_mapping` answer, or an error saying the URL is not an engine: index name -> `{ mappings }`
+ * is the only shape Elasticsearch and OpenSearch give (JSON from anything else would otherwise be
+ * read as indices with no fields).
+ */
+export function checkedMappings(answer: unknown, source: { description: string }, pattern: string): MappingResponse {
+  const entries = answer && typeof answer === 'object' && !Array.isArray(answer) ? Object.values(answer) : undefined;
+  const isMapping = (entry: unknown) => !!entry && typeof entry === 'object' && 'mappings' in entry && typeof (entry as { mappings: unknown }).mappings === 'object';
+  if (!entries || !entries.every(isMapping)) {
+    throw new QueryError(`${source.description} answered the mapping request for '${pattern}' with JSON that is not an index mapping: is this URL an Elasticsearch or OpenSearch endpoint (not Kibana, OpenSearch Dashboards or another service)?`);
+  }
+  return answer as MappingResponse;
 }
 
 /** Promises kept for a while by key; a rejected one is forgotten so the next call tries again. */

@@ -44,7 +44,9 @@ export async function runTraceQuery(searcher: TraceSearcher, options: TraceQuery
   const found = fetched.trace.spans.length > 0;
   if (!found) {
     const where = options.resolution.groups.flatMap((group) => group.indices).join(', ');
-    notices.unshift({ severity: 'info', text: `trace ${check.id} not found in ${where}${options.window ? ' within the time range' : ''}` });
+    // Short ids are looked up as Jaeger stores them, with and without leading zeros: said, so a typo is not a mystery.
+    const padded = check.id.length < 16 ? ` (looked up as ${check.id}, ${check.id.padStart(16, '0')} and ${check.id.padStart(32, '0')}: trace ids are 16 or 32 hex digits, shorter ones only where a producer dropped leading zeros)` : '';
+    notices.unshift({ severity: 'info', text: `trace ${check.id} not found in ${where}${options.window ? ' within the time range' : ''}${padded}` });
   }
   return {
     traceId: check.id,

@@ -69,7 +69,8 @@ export interface TraceOutput {
 
 export async function cliTrace(args: string[]): Promise<TraceOutput> {
   const result = await runCli(['trace', ...args]);
-  if (result.code !== 0) {
+  // 3: not found, with the (empty) trace printed all the same.
+  if (result.code !== 0 && result.code !== 3) {
     throw new Error(`estraces trace ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   }
   return JSON.parse(result.stdout) as TraceOutput;
