@@ -54,6 +54,12 @@ describe('parseTimeExpression', () => {
     expect(parseTimeExpression('2024-05-14T09:21:07Z', now)).toBe(BigInt('1715678467000000000'));
   });
 
+  it('counts now-1M and now-1y by the calendar, as Grafana does', () => {
+    expect(parseTimeExpression('now-1M', now)).toBe(BigInt(Date.UTC(2024, 3, 14, 12, 0, 0)) * BigInt(1_000_000));
+    expect(parseTimeExpression('now-1y', now)).toBe(BigInt(Date.UTC(2023, 4, 14, 12, 0, 0)) * BigInt(1_000_000));
+    expect(parseTimeExpression('now+2y', now)).toBe(BigInt(Date.UTC(2026, 4, 14, 12, 0, 0)) * BigInt(1_000_000));
+  });
+
   it('says what it accepts when given something else', () => {
     expect(() => parseTimeExpression('last tuesday')).toThrow("'last tuesday' is not a time: use ISO 8601");
   });

@@ -18,6 +18,13 @@ describe('parseDuration', () => {
   it.each(['1.2', 's', '-1s', '1.2 sec', '1e3ms', ''])('names the problem with %j', (text) => {
     expect(() => parseDuration(text, 'min duration')).toThrow(new FilterError(`min duration '${text}' is not a duration: write a number and a unit, e.g. 1.2s, 100ms, 500us (units ns, us, ms, s, m, h)`));
   });
+
+  it('takes the longest duration 64-bit nanoseconds hold, and refuses anything longer before it reaches an engine', () => {
+    expect(parseDuration('2562047h')).toBe(BigInt('9223369200000000000'));
+    expect(() => parseDuration('99999999999h', 'min duration')).toThrow(
+      new FilterError("min duration '99999999999h' is longer than any span can last: OpenTelemetry counts nanoseconds in 64 bits, at most about 106,751 days (2562047h)")
+    );
+  });
 });
 
 describe('parseLogfmt', () => {
