@@ -152,6 +152,11 @@ function windowFilter(group: IndexGroup, window?: TimeWindow): JsonObject[] {
   return range ? [range] : [];
 }
 
+/** Why a group cannot be asked within a window (its time cannot be filtered), or undefined when it can. */
+function windowProblem(group: IndexGroup, window?: TimeWindow): string | undefined {
+  return window && !group.schema.timeRange(group.catalog, window.fromNs, window.toNs) ? `skipped ${timeUnfilterable(group)}` : undefined;
+}
+
 type Buckets = Array<{ key: string | number; key_as_string?: string }>;
 interface KeyBuckets {
   buckets?: Buckets;
@@ -173,6 +178,11 @@ export async function findTagKeys(searcher: TraceSearcher, options: DiscoveryOpt
     const mapped = mappedTagKeys(group);
     if (mapped) {
       mapped.forEach((key) => keys.add(key));
+      continue;
+    }
+    const problem = windowProblem(group, options.window);
+    if (problem) {
+      warnings.push(problem);
       continue;
     }
     const body = buildTagKeysRequest(group, options.window);
@@ -225,6 +235,11 @@ export async function findTagValues(searcher: TraceSearcher, options: DiscoveryO
   const values = new Set<string>();
   const warnings: string[] = [];
   for (const group of options.resolution.groups) {
+    const problem = windowProblem(group, options.window);
+    if (problem) {
+      warnings.push(problem);
+      continue;
+    }
     const body = buildTagValuesRequest(group, options.key, options.window);
     if (!body) {
       continue;

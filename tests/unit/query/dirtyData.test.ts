@@ -7,7 +7,7 @@ import { resolveSchemas } from '../../../src/proto/detect';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { otelTextRange, startRange } from '../../../src/proto/schemaSupport';
 import { catalogFromMapping } from '../../../src/proto/fieldCatalog';
-import { buildValuesRequest } from '../../../src/query/discovery';
+import { buildValuesRequest, findTagValues } from '../../../src/query/discovery';
 import { parseSearchInput, searchTraces } from '../../../src/query/search';
 import { buildUnplaceableRequest, unplaceableClauses, unplaceableWarning } from '../../../src/query/unplaceable';
 
@@ -89,6 +89,13 @@ describe('groups that cannot be filtered by time', () => {
     await expect(searchTraces(searcher as never, { resolution: { pattern: 'traces*', groups: [noKeyword], unknown: [] }, window, request: parseSearchInput({}) })).rejects.toThrow(
       "nothing can be searched: traces: its start time '@timestamp' is not mapped as a date, a number or \"ms.ns\" text with a keyword, so it cannot be filtered by time"
     );
+    expect(searcher.search).not.toHaveBeenCalled();
+  });
+
+  it('are skipped when attribute values are listed for a time range, said, with no request sent', async () => {
+    const searcher = { search: jest.fn() };
+    const found = await findTagValues(searcher as never, { resolution: { pattern: 'traces*', groups: [noKeyword], unknown: [] }, window, key: 'http.method' });
+    expect(found).toEqual({ values: [], warnings: [expect.stringContaining("skipped traces: its start time '@timestamp' is not mapped as a date")] });
     expect(searcher.search).not.toHaveBeenCalled();
   });
 
