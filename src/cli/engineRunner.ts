@@ -4,9 +4,15 @@
  * launcher (engines/elasticsearch/), resolved from Maven Central with the machine's `mvn`, started
  * in the background on 127.0.0.1 and recorded by pid, so that `stop` ends exactly what `start`
  * began and never an engine somebody else runs.
+ *
+ * Every start is a cluster of its own: a name no other start shares, discovery that reaches only
+ * the nodes this start launched, and a check that the URL is answered by the launched process. Two
+ * users (or two cache directories) on one machine otherwise meet on the loopback transport ports
+ * and join each other's clusters. Data is kept when the engine stops and reused by the next start
+ * on the same data directory.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
@@ -20,7 +26,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 
@@ -37,6 +43,10 @@ export interface RunningEngine {
   /** HTTP port of node 1; node N listens on port + N - 1. */
   port: number;
   logFile: string;
+  /** The name this start gave the cluster; records written before names were unique have none. */
+  clusterName?: string;
+  /** Where the nodes keep their data, kept when the engine stops (older records: `<basePath>/cluster`). */
+  dataDir?: string;
 }
 
 export type EngineStatus = RunningEngine & { alive: boolean; health?: string; version?: string };
@@ -48,7 +58,10 @@ export interface StartOptions {
   /** HTTP port of node 1; default: the first free one from 9201 (OpenSearch) or 9211 (Elasticsearch). */
   port?: number;
   nodes?: number;
-  /** Directory for the cluster data and engine.log; default `<cacheDir>/data/<kind>-<port>`. */
+  /**
+   * Directory for the cluster data and engine.log; default `<cacheDir>/data/<kind>-<version>-<port>`.
+   * Data found there is reused: a start after a stop finds the indices written before.
+   */
   basePath?: string;
   /** Heap of the one JVM that runs all nodes of the cluster. */
   heapMb?: number;
@@ -252,11 +265,42 @@ async function reservePorts(kind: EngineKind, port: number | undefined, nodes: n
 async function assertFree(kind: EngineKind, plan: PortPlan, isBusy: (port: number) => Promise<boolean>): Promise<void> {
   for (const port of plan.ports) {
     if (await isBusy(port)) {
+      const holder = await clusterNameAt(port);
       throw new Error(
-        `${kind}: HTTP port ${port} is already in use: choose another port, or give none to take the first free ` +
-          `ones from ${defaultPort(kind)}`
+        `${kind}: HTTP port ${port} is already in use${holder ? ` (cluster '${holder}' answers it)` : ''}: choose another ` +
+          `port, or give none to take the first free ones from ${defaultPort(kind)}`
       );
     }
+  }
+}
+
+/** The cluster name an engine on the port reports, if an engine answers there. */
+async function clusterNameAt(port: number): Promise<string | undefined> {
+  return (await getJson<{ cluster_name?: string }>(`http://127.0.0.1:${port}/`))?.cluster_name;
+}
+
+function listenOnFreePort(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve(server));
+  });
+}
+
+/**
+ * Transport ports for the nodes of a multi-node cluster, from the operating system's free ports:
+ * known before the launch, so each node's seed hosts can list exactly the ports of this start.
+ * All are held at once while chosen, so they differ from each other.
+ */
+async function freeTransportPorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      servers.push(await listenOnFreePort());
+    }
+    return servers.map((server) => (server.address() as AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 }
 
@@ -727,37 +771,42 @@ export async function stopRunning(engine: RunningEngine): Promise<boolean> {
 // Health
 
 interface HealthBody {
+  cluster_name?: string;
   status?: string;
   timed_out?: boolean;
   number_of_nodes?: number;
 }
 
-async function healthOnce(url: string, nodes: number): Promise<HealthBody | string> {
+/** The URL is served by a cluster this start did not launch: waiting longer cannot help. */
+class ForeignClusterError extends Error {}
+
+/** The health answer, if any, and what keeps the cluster from being ready (none when it is). */
+async function healthOnce(url: string, nodes: number): Promise<{ body?: HealthBody; problem?: string }> {
   const query = `wait_for_status=yellow&wait_for_nodes=${nodes}&timeout=5s`;
   try {
     const response = await fetch(`${url}/_cluster/health?${query}`, { signal: AbortSignal.timeout(15_000) });
     const body = (await response.json()) as HealthBody;
     const healthy = body.status === 'green' || body.status === 'yellow';
-    if (response.ok && !body.timed_out && healthy && (body.number_of_nodes ?? 0) >= nodes) {
-      return body;
-    }
-    return `status ${body.status ?? `HTTP ${response.status}`}, ${body.number_of_nodes ?? '?'} of ${nodes} node(s)`;
+    const ready = response.ok && !body.timed_out && healthy && (body.number_of_nodes ?? 0) >= nodes;
+    return { body, problem: ready ? undefined : `status ${body.status ?? `HTTP ${response.status}`}, ${body.number_of_nodes ?? '?'} of ${nodes} node(s)` };
   } catch (error) {
     // Refused while the JVM boots; the cause says more than fetch's own "fetch failed".
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return cause ?? (error as Error).message;
+    return { problem: cause ?? (error as Error).message };
   }
 }
 
 /**
  * Poll `_cluster/health` until the cluster is yellow or green with `nodes` nodes. `isAlive` lets a
- * caller stop waiting as soon as the engine process has died.
+ * caller stop waiting as soon as the engine process has died. With `clusterName`, an answer from a
+ * cluster of another name ends the wait at once: that port belongs to somebody else.
  */
 export async function waitForHealth(
   url: string,
   timeoutMs: number,
   isAlive: () => boolean = () => true,
-  nodes = 1
+  nodes = 1,
+  clusterName?: string
 ): Promise<{ status: string }> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
@@ -765,14 +814,77 @@ export async function waitForHealth(
     if (!isAlive()) {
       throw new Error(`the engine process exited before ${url} became healthy (last: ${last})`);
     }
-    const result = await healthOnce(url, nodes);
-    if (typeof result !== 'string') {
-      return { status: result.status ?? 'unknown' };
+    const { body, problem } = await healthOnce(url, nodes);
+    const answering = body?.cluster_name;
+    if (clusterName !== undefined && answering !== undefined && answering !== clusterName) {
+      throw new ForeignClusterError(`port ${new URL(url).port} is answered by another cluster ('${answering}'), not by the cluster '${clusterName}' this start launched`);
     }
-    last = result;
+    if (body && problem === undefined) {
+      return { status: body.status ?? 'unknown' };
+    }
+    last = problem ?? last;
     await sleep(500);
   }
   throw new Error(`${url} did not become healthy within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+}
+
+/** What `GET _nodes/process` (or `_nodes/_local/process`) answers, in the parts the check reads. */
+export interface NodesProcessBody {
+  cluster_name?: string;
+  nodes?: Record<string, { name?: string; process?: { id?: number } }>;
+}
+
+export interface LaunchedCluster {
+  /** HTTP port of node 1, the one the URL names. */
+  port: number;
+  /** The pid of the launched JVM: every node of the cluster runs in it. */
+  pid: number;
+  clusterName: string;
+  nodes: number;
+}
+
+/**
+ * Why the cluster answering the URL is not the one this start launched, or undefined when it is:
+ * the node answering the port (`local`, from `_nodes/_local/process`) must run in the launched
+ * process under the launched cluster's name, and so must every node of its cluster (`all`, from
+ * `_nodes/process`), which must have as many nodes as were launched.
+ */
+export function foreignClusterProblem(local: NodesProcessBody, all: NodesProcessBody, launched: LaunchedCluster): string | undefined {
+  const { port, pid, clusterName } = launched;
+  const ours = `the engine this start launched (pid ${pid}, cluster '${clusterName}')`;
+  const [answering] = Object.values(local.nodes ?? {});
+  const answeringPid = answering?.process?.id;
+  if (local.cluster_name !== clusterName || answeringPid !== pid) {
+    const who = `cluster '${local.cluster_name ?? 'unnamed'}'${answeringPid === undefined ? '' : `, pid ${answeringPid}`}`;
+    return `port ${port} is answered by another cluster (${who}), not by ${ours}: something else took port ${port}; start again on another port`;
+  }
+  const members = Object.values(all.nodes ?? {});
+  const strangers = members.filter((node) => node.process?.id !== pid);
+  if (strangers.length > 0) {
+    const names = strangers.map((node) => `'${node.name ?? '?'}' (pid ${node.process?.id ?? '?'})`).join(', ');
+    return `the cluster on port ${port} has nodes of another process: ${names}, beside ${ours}`;
+  }
+  if (members.length !== launched.nodes) {
+    return `the cluster on port ${port} has ${members.length} node(s), but this start launched ${launched.nodes}`;
+  }
+  return undefined;
+}
+
+async function nodesProcess(url: string, path: string): Promise<NodesProcessBody> {
+  const body = await getJson<NodesProcessBody>(`${url}/${path}?filter_path=cluster_name,nodes.*.name,nodes.*.process.id`);
+  if (!body) {
+    throw new Error(`${url} became healthy but did not answer GET /${path}`);
+  }
+  return body;
+}
+
+/** Throws unless the URL is served by the launched process, in a cluster of its own. */
+async function assertLaunchedCluster(url: string, launched: LaunchedCluster): Promise<void> {
+  const [local, all] = await Promise.all([nodesProcess(url, '_nodes/_local/process'), nodesProcess(url, '_nodes/process')]);
+  const problem = foreignClusterProblem(local, all, launched);
+  if (problem) {
+    throw new ForeignClusterError(problem);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -786,8 +898,17 @@ function tail(file: string, lines: number): string {
   }
 }
 
+/**
+ * A cluster name no other start shares. Nodes join only a cluster of their own name, and the
+ * runners' discovery probes the loopback transport ports every embedded engine on the machine
+ * listens on, so a name that depended on the port alone let a new node join another user's cluster.
+ */
+export function uniqueClusterName(kind: EngineKind, pid = process.pid, timeMs = Date.now(), random = randomBytes(3).toString('hex')): string {
+  return `estraces-${kind}-${pid}-${timeMs.toString(36)}-${random}`;
+}
+
 /** The runner's Java command line; our launcher takes the codelibs runners' options too. */
-export function runnerArgs(kind: EngineKind, version: string, classpath: string, plan: PortPlan, dataDir: string, heapMb: number): string[] {
+export function runnerArgs(kind: EngineKind, version: string, classpath: string, plan: PortPlan, dataDir: string, heapMb: number, clusterName: string): string[] {
   const runner = RUNNERS[kind][engineVersion(kind, version)];
   return [
     `-Xms${heapMb}m`,
@@ -802,22 +923,84 @@ export function runnerArgs(kind: EngineKind, version: string, classpath: string,
     '-baseHttpPort',
     String(plan.basePort),
     '-clusterName',
-    `estraces-${kind}-${plan.port}`,
+    clusterName,
     '-printOnFailure',
   ];
 }
 
+export type NodeSettings = Record<string, string | string[]>;
+
 /**
- * A fresh cluster each start. Only the runner's `cluster` directory and the log are wiped, never
- * the whole base path: a caller may point it at a directory that holds other things.
+ * What the codelibs runners read from each node's settings file: their command line sets only the
+ * cluster name, node names and HTTP ports, and leaves discovery at its default, which probes the
+ * loopback transport ports 9300-9305 of every engine on the machine. One node uses single-node
+ * discovery; several list only this start's transport ports as seed hosts and are bootstrapped by
+ * node 1's transport address (the runners call the nodes of every cluster "Node 1", "Node 2", ...,
+ * so a node name is no unique name). Undefined for our launcher, which sets discovery itself.
+ */
+export function nodeSettings(kind: EngineKind, version: string, nodes: number, transportPorts: number[]): NodeSettings[] | undefined {
+  if (isLauncher(RUNNERS[kind][engineVersion(kind, version)])) {
+    return undefined;
+  }
+  if (nodes === 1) {
+    return [{ 'transport.host': '127.0.0.1', 'discovery.type': 'single-node' }];
+  }
+  if (transportPorts.length !== nodes) {
+    throw new Error(`${kind}: ${nodes} nodes need ${nodes} transport ports, not ${transportPorts.length}`);
+  }
+  const seeds = transportPorts.map((port) => `127.0.0.1:${port}`);
+  return transportPorts.map((port) => ({
+    'transport.host': '127.0.0.1',
+    'transport.port': String(port),
+    'discovery.seed_hosts': seeds,
+    'cluster.initial_master_nodes': [seeds[0]],
+  }));
+}
+
+/** Settings as YAML; JSON strings and arrays are YAML scalars and flow sequences. */
+export function settingsYaml(settings: NodeSettings): string {
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}: ${JSON.stringify(value)}\n`)
+    .join('');
+}
+
+/** The runners copy their template only where no settings file exists, and read it at every start. */
+function writeNodeSettings(kind: EngineKind, dataDir: string, settings: NodeSettings[]): void {
+  settings.forEach((node, i) => {
+    const config = join(dataDir, `node_${i + 1}`, 'config');
+    mkdirSync(config, { recursive: true });
+    // opensearch.yml or elasticsearch.yml, the names the runners read.
+    writeFileSync(join(config, `${kind}.yml`), settingsYaml(node));
+  });
+}
+
+/** Where an engine keeps its data and log unless told otherwise: one directory per kind, version and port. */
+export function defaultBasePath(kind: EngineKind, version: string, port: number): string {
+  return join(cacheDir(), 'data', `${kind}-${version}-${port}`);
+}
+
+/**
+ * The data of an earlier start on the same base path is kept and reused; only the log begins
+ * anew. Nothing else in the base path is touched: a caller may point it at a directory that holds
+ * other things.
  */
 function prepareBasePath(basePath: string): { dataDir: string; logFile: string } {
   const dataDir = join(basePath, 'cluster');
   const logFile = join(basePath, 'engine.log');
-  rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(basePath, { recursive: true });
   writeFileSync(logFile, '');
   return { dataDir, logFile };
+}
+
+/** What `engine stop` says about the data of a stopped engine: where it stays, and which start reuses it. */
+export function keptDataNote(engine: RunningEngine): string {
+  const dataDir = engine.dataDir ?? join(engine.basePath, 'cluster');
+  const version = engine.version === undefined || engine.version === engineVersion(engine.kind) ? '' : ` --version ${engine.version}`;
+  const byDefault = engine.version !== undefined && engine.basePath === defaultBasePath(engine.kind, engine.version, engine.port);
+  const reuse = byDefault
+    ? `the next 'estraces engine start --kind ${engine.kind}${version} --port ${engine.port}' with the same cache directory (${cacheDir()}) reuses it`
+    : `the next start with the base path ${engine.basePath} reuses it`;
+  return `${engine.kind} on ${engine.url} stopped; its data stays in ${dataDir}: ${reuse}; delete that directory to start empty`;
 }
 
 function launch(java: string, args: string[], logFile: string): { pid: number; failed: () => boolean } {
@@ -855,10 +1038,12 @@ export async function startEngine(options: StartOptions): Promise<RunningEngine>
   const java = await checkJava(runner.minJava);
   const classpath = await resolveClasspath(kind, version, options.log, java);
   const plan = await reservePorts(kind, options.port, nodes);
-  const basePath = options.basePath ?? join(cacheDir(), 'data', `${kind}-${plan.port}`);
-  const args = (dataDir: string) => runnerArgs(kind, version, classpath, plan, dataDir, heapMb);
+  const basePath = options.basePath ?? defaultBasePath(kind, version, plan.port);
+  const clusterName = uniqueClusterName(kind);
   try {
-    return await launchAndWait({ kind, version, java, args, plan, basePath, log: options.log });
+    const settings = nodeSettings(kind, version, nodes, nodes === 1 ? [] : await freeTransportPorts(nodes));
+    const args = (dataDir: string) => runnerArgs(kind, version, classpath, plan, dataDir, heapMb, clusterName);
+    return await launchAndWait({ kind, version, java, args, settings, plan, basePath, clusterName, log: options.log });
   } finally {
     // From here on the state file (and soon the listening engine) marks the ports as taken.
     plan.ports.forEach((port) => reservedPorts.delete(port));
@@ -870,40 +1055,54 @@ interface Launch {
   version: string;
   java: string;
   args: (dataDir: string) => string[];
+  /** Each node's settings file, for the codelibs runners. */
+  settings?: NodeSettings[];
   plan: PortPlan;
   basePath: string;
+  clusterName: string;
   log?: (line: string) => void;
 }
 
-async function launchAndWait({ kind, version, java, args, plan, basePath, log }: Launch): Promise<RunningEngine> {
+async function launchAndWait({ kind, version, java, args, settings, plan, basePath, clusterName, log }: Launch): Promise<RunningEngine> {
   const { dataDir, logFile } = prepareBasePath(basePath);
+  if (settings) {
+    writeNodeSettings(kind, dataDir, settings);
+  }
   const child = launch(java, args(dataDir), logFile);
   const url = `http://127.0.0.1:${plan.port}`;
   const nodes = plan.ports.length;
-  const engine: RunningEngine = { kind, version, url, pid: child.pid, basePath, nodes, port: plan.port, logFile };
+  const engine: RunningEngine = { kind, version, url, pid: child.pid, basePath, nodes, port: plan.port, logFile, clusterName, dataDir };
   writeRecord(engine);
-  log?.(`starting ${kind} ${version} (${nodes === 1 ? '1 node' : `${nodes} nodes`}, pid ${engine.pid}) on ${url}, log ${logFile}`);
+  log?.(`starting ${kind} ${version} (${nodes === 1 ? '1 node' : `${nodes} nodes`}, pid ${engine.pid}, cluster ${clusterName}) on ${url}, data ${dataDir}, log ${logFile}`);
   const began = Date.now();
   try {
-    const health = await waitForHealth(url, START_TIMEOUT_MS, () => !child.failed() && isRunning(engine), nodes);
+    const health = await waitForHealth(url, START_TIMEOUT_MS, () => !child.failed() && isRunning(engine), nodes, clusterName);
+    await assertLaunchedCluster(url, { port: plan.port, pid: engine.pid, clusterName, nodes });
     log?.(`${kind} on ${url} is ${health.status} after ${((Date.now() - began) / 1000).toFixed(1)} s`);
     return engine;
   } catch (error) {
     await stopRunning(engine);
+    const stopped = error instanceof ForeignClusterError ? `; the engine this start launched (pid ${engine.pid}) was stopped` : '';
     throw new Error(
-      `${kind} on ${url} did not start: ${(error as Error).message}\n` +
+      `${kind} on ${url} did not start: ${(error as Error).message}${stopped}\n` +
         `last lines of ${logFile}:\n${tail(logFile, LOG_TAIL_LINES)}`
     );
   }
 }
 
-/** Stop every recorded engine of the kind, or only the one whose node 1 listens on `port`. */
-export async function stopEngine(options: { kind: EngineKind; port?: number }): Promise<RunningEngine[]> {
+export type StoppedEngine = RunningEngine & { dataDir: string; keptData: string };
+
+/**
+ * Stop every recorded engine of the kind, or only the one whose node 1 listens on `port`. Each
+ * comes back with its data directory, which stays, and `keptData`, which says so and names the
+ * start that reuses it.
+ */
+export async function stopEngine(options: { kind: EngineKind; port?: number }): Promise<StoppedEngine[]> {
   const targets = recorded().filter(
     (engine) => engine.kind === options.kind && (options.port === undefined || engine.port === options.port)
   );
   await Promise.all(targets.map(stopRunning));
-  return targets;
+  return targets.map((engine) => ({ ...engine, dataDir: engine.dataDir ?? join(engine.basePath, 'cluster'), keptData: keptDataNote(engine) }));
 }
 
 interface RootBody {

@@ -104,11 +104,13 @@ async function engineCommand(args: string[]): Promise<void> {
       throw new UsageError(`--version for ${kind} must be one of ${ENGINE_VERSIONS[kind].join(', ')}`);
     }
     const engine = await startEngine({ kind, version: values.version, port: positiveInt(values.port, 'port'), nodes: positiveInt(values.nodes, 'nodes', 1), log: (line) => process.stderr.write(`${line}\n`) });
-    process.stderr.write(`${engine.kind} ${engine.version} running (pid ${engine.pid}, log ${engine.logFile})\n`);
+    process.stderr.write(`${engine.kind} ${engine.version} running (pid ${engine.pid}, cluster ${engine.clusterName}, data ${engine.dataDir}, log ${engine.logFile})\n`);
     process.stdout.write(`${engine.url}\n`);
   } else if (action === 'stop') {
     const stopped = await stopEngine({ kind: engineKind(values.kind), port: positiveInt(values.port, 'port') });
-    print({ stopped: stopped.map((engine) => ({ kind: engine.kind, url: engine.url, pid: engine.pid })) });
+    // Data is never deleted on stop: say where it stays and which start reuses it.
+    stopped.forEach((engine) => process.stderr.write(`${engine.keptData}\n`));
+    print({ stopped: stopped.map((engine) => ({ kind: engine.kind, url: engine.url, pid: engine.pid, dataDir: engine.dataDir })) });
   } else if (action === 'status') {
     print(await engineStatus(values.kind === undefined ? undefined : engineKind(values.kind)));
   } else {

@@ -1,20 +1,25 @@
 /**
  * The engines the suite runs against are real and healthy, and the runner that started them
- * reports, refuses, starts and stops engines as `estraces engine` promises.
+ * reports, refuses, starts and stops engines as `estraces engine` promises: each start a cluster of
+ * its own, served by the process it launched, whose data outlives a stop.
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
   cacheDir,
   engineStatus,
+  isResolved,
+  type NodesProcessBody,
   type RunningEngine,
   startEngine,
   stopEngine,
   stopRunning,
 } from '../../src/cli/engineRunner';
-import { describeEngine, engineGet, testEngines } from './engines';
-import { exitedWithin } from './helpers';
+import { describeEngine, engineGet, engineRequest, testEngines } from './engines';
+import { type CliResult, exitedWithin, runCli } from './helpers';
+
 
 interface Health {
   status: string;
@@ -81,7 +86,8 @@ if (!process.env.ESTRACES_TEST_URLS) {
       expect(opensearch).toBeDefined();
       const port = opensearch?.port ?? 0;
       await expect(startEngine({ kind: 'opensearch', port })).rejects.toThrow(
-        `opensearch: HTTP port ${port} is already in use: choose another port, or give none to take the first free ones from 9201`
+        `opensearch: HTTP port ${port} is already in use (cluster '${opensearch?.clusterName}' answers it): choose another port, ` +
+          'or give none to take the first free ones from 9201'
       );
       expect(await engineStatus('opensearch')).toContainEqual(expect.objectContaining({ port, pid: opensearch?.pid }));
     });
@@ -129,3 +135,123 @@ if (!process.env.ESTRACES_TEST_URLS) {
     });
   });
 }
+
+/** `estraces ARGS` with ESTRACES_CACHE_DIR set to `cache`, so it acts only on the engines recorded there. */
+function estracesWithCache(cache: string, args: string[]): Promise<CliResult> {
+  return runCli(args, { ESTRACES_CACHE_DIR: cache });
+}
+
+interface CacheStart {
+  cache: string;
+  url: string;
+  port: number;
+  /** The pid the start recorded for the JVM it launched. */
+  pid: number;
+  clusterName: string;
+}
+
+async function startWithCache(cache: string, port?: number): Promise<CacheStart> {
+  const result = await estracesWithCache(cache, ['engine', 'start', '--kind', 'opensearch', ...(port === undefined ? [] : ['--port', String(port)])]);
+  if (result.code !== 0) {
+    throw new Error(`estraces engine start with the cache ${cache} failed:\n${result.stderr}`);
+  }
+  const url = result.stdout.trim();
+  const started = Number(new URL(url).port);
+  // The record in this cache (and in no other) names the JVM the start launched.
+  const record = JSON.parse(readFileSync(join(cache, 'run', `opensearch-${started}.json`), 'utf8')) as RunningEngine;
+  return { cache, url, port: started, pid: record.pid, clusterName: record.clusterName ?? '' };
+}
+
+async function nodesProcess(url: string, path: string): Promise<NodesProcessBody> {
+  return (await (await engineGet(url, `${path}?filter_path=cluster_name,nodes.*.name,nodes.*.process.id`)).json()) as NodesProcessBody;
+}
+
+/** Status of GET index/_doc/id: 200 where the document is, 404 where neither it nor its index is. */
+async function documentStatus(url: string, index: string, id: string): Promise<number> {
+  const response = await engineGet(url, `${index}/_doc/${id}`);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+// One engine kind, the default, started here four times in all: the isolation concerns the runner,
+// which is the same for every kind (the discovery settings of each are pinned by the unit tests).
+describe('estraces engine start with two cache directories on one machine', () => {
+  const caches = [mkdtempSync(join(tmpdir(), 'estraces-cache-a-')), mkdtempSync(join(tmpdir(), 'estraces-cache-b-'))];
+  const index = `isolation-${Date.now().toString(36)}`;
+  let a: CacheStart | undefined;
+  let b: CacheStart | undefined;
+
+  function both(): [CacheStart, CacheStart] {
+    if (!a || !b) {
+      throw new Error('the two engines did not start (see the error of beforeAll)');
+    }
+    return [a, b];
+  }
+
+  beforeAll(async () => {
+    // A copy of the resolved classpath spares each cache a Maven run; the jars stay in ~/.m2.
+    if (isResolved('opensearch', '2.19.1')) {
+      for (const cache of caches) {
+        cpSync(join(cacheDir(), 'engines', 'opensearch-2.19.1.0'), join(cache, 'engines', 'opensearch-2.19.1.0'), { recursive: true });
+      }
+    }
+    // One after the other, the runner choosing each port: B's runner knows nothing of A's record.
+    a = await startWithCache(caches[0]);
+    b = await startWithCache(caches[1]);
+  });
+
+  afterAll(async () => {
+    // By port, each in its own cache: never an engine this test did not start.
+    for (const start of [a, b]) {
+      if (start) {
+        await estracesWithCache(start.cache, ['engine', 'stop', '--kind', 'opensearch', '--port', String(start.port)]);
+      }
+    }
+    caches.forEach((cache) => rmSync(cache, { recursive: true, force: true }));
+  });
+
+  it('gives two clusters of different unique names on different ports, each served by the process its start launched', async () => {
+    const starts = both();
+    expect(starts[0].port).not.toBe(starts[1].port);
+    expect(starts[0].clusterName).not.toBe(starts[1].clusterName);
+    for (const start of starts) {
+      expect(start.clusterName).toMatch(/^estraces-opensearch-\d+-[0-9a-z]+-[0-9a-f]{6}$/);
+      const local = await nodesProcess(start.url, '_nodes/_local/process');
+      expect(local.cluster_name).toBe(start.clusterName);
+      expect(Object.values(local.nodes ?? {}).map((node) => node.process?.id)).toEqual([start.pid]);
+      // The whole cluster is that one node: nothing of the other start, nor of anybody else, joined.
+      expect(Object.values((await nodesProcess(start.url, '_nodes/process')).nodes ?? {}).map((node) => node.process?.id)).toEqual([start.pid]);
+      // And the pid is the JVM this cache's start launched, on this cache's data.
+      expect(readFileSync(`/proc/${start.pid}/cmdline`, 'utf8')).toContain(join(start.cache, 'data', `opensearch-2.19.1-${start.port}`, 'cluster'));
+    }
+  });
+
+  it('keeps a document written into one cluster out of the other', async () => {
+    const [first, second] = both();
+    const written = await engineRequest(first.url, `${index}/_doc/a?refresh=true`, 'PUT', { written: 'into A' });
+    expect(written.status).toBe(201);
+    const other = await engineRequest(second.url, `${index}/_doc/b?refresh=true`, 'PUT', { written: 'into B' });
+    expect(other.status).toBe(201);
+    expect(await documentStatus(first.url, index, 'a')).toBe(200);
+    expect(await documentStatus(second.url, index, 'a')).toBe(404);
+    expect(await documentStatus(second.url, index, 'b')).toBe(200);
+    expect(await documentStatus(first.url, index, 'b')).toBe(404);
+  });
+
+  it('says on stop where the data stays, and the next start with the same cache and port finds it again', async () => {
+    const [first] = both();
+    const dataDir = join(first.cache, 'data', `opensearch-2.19.1-${first.port}`, 'cluster');
+    const stopped = await estracesWithCache(first.cache, ['engine', 'stop', '--kind', 'opensearch', '--port', String(first.port)]);
+    expect(stopped.code).toBe(0);
+    expect(JSON.parse(stopped.stdout)).toEqual({ stopped: [{ kind: 'opensearch', url: first.url, pid: first.pid, dataDir }] });
+    expect(stopped.stderr).toBe(
+      `opensearch on ${first.url} stopped; its data stays in ${dataDir}: the next 'estraces engine start --kind opensearch ` +
+        `--port ${first.port}' with the same cache directory (${first.cache}) reuses it; delete that directory to start empty\n`
+    );
+    expect(await exitedWithin(first.pid, 30_000)).toBe(true);
+    a = await startWithCache(first.cache, first.port);
+    expect(a.pid).not.toBe(first.pid);
+    expect(a.clusterName).not.toBe(first.clusterName);
+    expect(await documentStatus(a.url, index, 'a')).toBe(200);
+  });
+});

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-import { engineStatus, type RunningEngine, startEngine, stopEngine } from '../../src/cli/engineRunner';
+import { engineStatus, type NodesProcessBody, type RunningEngine, startEngine, stopEngine } from '../../src/cli/engineRunner';
 import { generateDemoTraces } from '../../src/cli/sdkData';
 import { spansFromOtlp } from '../../src/proto/otlp';
 import { describeEngine, engineGet, type TestEngine, testEngines } from './engines';
@@ -34,13 +34,15 @@ async function send(url: string, method: string, path: string, body?: unknown): 
 }
 
 /** The root endpoint, as Elasticsearch 8 and 9 answer it, of a node our launcher started. */
-async function expectElasticsearchRoot(engine: Pick<RunningEngine, 'url' | 'port'>, version: string, lucene: string, ours = true): Promise<void> {
+async function expectElasticsearchRoot(engine: Pick<RunningEngine, 'url' | 'clusterName'>, version: string, lucene: string, ours = true): Promise<void> {
   const { url } = engine;
   expect(await describeEngine(url)).toMatchObject({ kind: 'elasticsearch', url, version, distribution: 'elasticsearch', label: `Elasticsearch ${version}` });
   const body = (await (await engineGet(url, '')).json()) as RootBody;
   expect(body.tagline).toBe('You Know, for Search');
   if (ours) {
-    expect(body).toMatchObject({ name: 'node-1', cluster_name: `estraces-elasticsearch-${engine.port}` });
+    // The name the start gave this cluster alone, recorded with the engine.
+    expect(engine.clusterName).toMatch(/^estraces-elasticsearch-\d+-[0-9a-z]+-[0-9a-f]{6}$/);
+    expect(body).toMatchObject({ name: 'node-1', cluster_name: engine.clusterName });
   }
   expect(body.cluster_uuid).toMatch(/^[\w-]{22}$/);
   expect(body.version).toMatchObject({ number: version, build_flavor: 'default', build_snapshot: false, ...(ours ? { build_type: 'tar', lucene_version: lucene } : {}) });
@@ -69,43 +71,47 @@ const setupEngines = testEngines().filter(launched);
 // The node and cluster names and the Lucene version are checked where the suite's setup started the
 // engine with our launcher; a cluster named in ESTRACES_TEST_URLS is the user's own.
 const ours = !process.env.ESTRACES_TEST_URLS;
+const startedBySetup = JSON.parse(process.env.ESTRACES_TEST_STARTED ?? '[]') as RunningEngine[];
 
-describe.each(setupEngines.map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
-  it('answers GET / and HEAD / as Elasticsearch does, with X-Elastic-Product on every answer', async () => {
-    const port = Number(new URL(engine.url).port);
-    await expectElasticsearchRoot({ url: engine.url, port }, engine.version, '9.12.2', ours);
-  });
+// jest refuses an empty table: with ESTRACES_TEST_URLS naming no Elasticsearch 8 or 9 there is none.
+if (setupEngines.length > 0) {
+  describe.each(setupEngines.map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
+    it('answers GET / and HEAD / as Elasticsearch does, with X-Elastic-Product on every answer', async () => {
+      const clusterName = startedBySetup.find((record) => record.url === engine.url)?.clusterName;
+      await expectElasticsearchRoot({ url: engine.url, clusterName }, engine.version, '9.12.2', ours);
+    });
 
-  it("takes the demo of docker-compose.yaml's one-shot service, and the data source it provisions reads the demo's traces and logs", async () => {
-    // The same command the compose file runs against http://elasticsearch:9200, here against this engine.
-    const demo = await runCli(['demo', '--url', engine.url]);
-    expect(demo.code).toBe(0);
-    const traceId = /^ {2}([0-9a-f]{32})$/m.exec(demo.stdout)?.[1];
-    expect(traceId).toBeDefined();
-    const provisioned = parse(readFileSync(join(__dirname, '../../provisioning/docker/datasources.yml'), 'utf8')) as { datasources: Array<{ jsonData: { spanIndex: string; logsIndex: string } }> };
-    const { spanIndex, logsIndex } = provisioned.datasources[0].jsonData;
-    const trace = await cliTrace([traceId!, '--url', engine.url, '--index', spanIndex]);
-    expect(trace.spans.length).toBeGreaterThan(0);
-    expect(trace.warnings).toEqual([]);
-    const logs = await runCli(['logs', '--url', engine.url, '--index', logsIndex, '--trace-id', traceId!]);
-    expect(logs.stderr).toBe('');
-    expect((JSON.parse(logs.stdout) as { logs: unknown[] }).logs.length).toBeGreaterThan(0);
-  });
+    it("takes the demo of docker-compose.yaml's one-shot service, and the data source it provisions reads the demo's traces and logs", async () => {
+      // The same command the compose file runs against http://elasticsearch:9200, here against this engine.
+      const demo = await runCli(['demo', '--url', engine.url]);
+      expect(demo.code).toBe(0);
+      const traceId = /^ {2}([0-9a-f]{32})$/m.exec(demo.stdout)?.[1];
+      expect(traceId).toBeDefined();
+      const provisioned = parse(readFileSync(join(__dirname, '../../provisioning/docker/datasources.yml'), 'utf8')) as { datasources: Array<{ jsonData: { spanIndex: string; logsIndex: string } }> };
+      const { spanIndex, logsIndex } = provisioned.datasources[0].jsonData;
+      const trace = await cliTrace([traceId!, '--url', engine.url, '--index', spanIndex]);
+      expect(trace.spans.length).toBeGreaterThan(0);
+      expect(trace.warnings).toEqual([]);
+      const logs = await runCli(['logs', '--url', engine.url, '--index', logsIndex, '--trace-id', traceId!]);
+      expect(logs.stderr).toBe('');
+      expect((JSON.parse(logs.stdout) as { logs: unknown[] }).logs.length).toBeGreaterThan(0);
+    });
 
-  it('creates an index with the default settings, writes to it and finds what it wrote', async () => {
-    const { url } = engine;
-    const index = uniqueIndex('es8-launcher');
-    const created = await send(url, 'PUT', index, { mappings: { properties: { name: { type: 'keyword' }, text: { type: 'text' }, at: { type: 'date_nanos' } } } });
-    expect(created).toEqual({ status: 200, json: { acknowledged: true, shards_acknowledged: true, index } });
-    const written = await send(url, 'PUT', `${index}/_doc/1?refresh=true`, { name: 'checkout', text: 'the payment failed', at: '2024-05-01T10:00:00.123456789Z' });
-    expect(written).toMatchObject({ status: 201, json: { result: 'created' } });
-    const found = await send(url, 'POST', `${index}/_search`, { query: { match: { text: 'payment' } } });
-    expect(found.status).toBe(200);
-    const hits = found.json.hits as { total: { value: number }; hits: Array<{ _id: string; _source: unknown }> };
-    expect(hits.total.value).toBe(1);
-    expect(hits.hits[0]).toMatchObject({ _id: '1', _source: { name: 'checkout', at: '2024-05-01T10:00:00.123456789Z' } });
+    it('creates an index with the default settings, writes to it and finds what it wrote', async () => {
+      const { url } = engine;
+      const index = uniqueIndex('es8-launcher');
+      const created = await send(url, 'PUT', index, { mappings: { properties: { name: { type: 'keyword' }, text: { type: 'text' }, at: { type: 'date_nanos' } } } });
+      expect(created).toEqual({ status: 200, json: { acknowledged: true, shards_acknowledged: true, index } });
+      const written = await send(url, 'PUT', `${index}/_doc/1?refresh=true`, { name: 'checkout', text: 'the payment failed', at: '2024-05-01T10:00:00.123456789Z' });
+      expect(written).toMatchObject({ status: 201, json: { result: 'created' } });
+      const found = await send(url, 'POST', `${index}/_search`, { query: { match: { text: 'payment' } } });
+      expect(found.status).toBe(200);
+      const hits = found.json.hits as { total: { value: number }; hits: Array<{ _id: string; _source: unknown }> };
+      expect(hits.total.value).toBe(1);
+      expect(hits.hits[0]).toMatchObject({ _id: '1', _source: { name: 'checkout', at: '2024-05-01T10:00:00.123456789Z' } });
+    });
   });
-});
+}
 
 describe('Elasticsearch 9.1.0 started by the launcher (Java 21+)', () => {
   const base = mkdtempSync(join(tmpdir(), 'estraces-es9-'));
@@ -133,6 +139,15 @@ describe('Elasticsearch 9.1.0 started by the launcher (Java 21+)', () => {
   it('answers as Elasticsearch 9.1.0 and is listed by engineStatus as alive with its version', async () => {
     await expectElasticsearchRoot(started(), '9.1.0', '10.2.2');
     expect(await engineStatus('elasticsearch')).toContainEqual(expect.objectContaining({ port: started().port, alive: true, version: '9.1.0' }));
+  });
+
+  it('is served by the JVM its start launched, the one node of a cluster of its own name', async () => {
+    const { url, pid, clusterName } = started();
+    const local = (await (await engineGet(url, '_nodes/_local/process')).json()) as NodesProcessBody;
+    expect(local.cluster_name).toBe(clusterName);
+    expect(Object.values(local.nodes ?? {}).map((node) => [node.name, node.process?.id])).toEqual([['node-1', pid]]);
+    const all = (await (await engineGet(url, '_nodes/process')).json()) as NodesProcessBody;
+    expect(Object.keys(all.nodes ?? {})).toEqual(Object.keys(local.nodes ?? {}));
   });
 
   it('hands back the trace ingest wrote, exactly, with the default settings', async () => {

@@ -9,14 +9,22 @@ import { delimiter, join } from 'node:path';
 import {
   cacheDir,
   choosePort,
+  defaultBasePath,
   ENGINE_VERSIONS,
   engineVersion,
+  foreignClusterProblem,
   isResolved,
   javaMajor,
+  keptDataNote,
+  type LaunchedCluster,
   launcherMavenArgs,
+  nodeSettings,
+  type NodesProcessBody,
   planPorts,
   requiredJava,
   runnerArgs,
+  settingsYaml,
+  uniqueClusterName,
 } from '../../src/cli/engineRunner';
 
 describe('planPorts', () => {
@@ -139,10 +147,11 @@ describe('engine versions', () => {
 
 describe('runnerArgs', () => {
   const plan = planPorts('elasticsearch', 9213, 2);
-  const runnerOptions = ['-basePath', '/data/cluster', '-numOfNode', '2', '-baseHttpPort', '9212', '-clusterName', 'estraces-elasticsearch-9213', '-printOnFailure'];
+  const name = 'estraces-elasticsearch-4242-mf3k2a1c-0a1b2c';
+  const runnerOptions = ['-basePath', '/data/cluster', '-numOfNode', '2', '-baseHttpPort', '9212', '-clusterName', name, '-printOnFailure'];
 
-  it('starts the codelibs runner with its options', () => {
-    expect(runnerArgs('elasticsearch', '7.10.2', 'a.jar:b.jar', plan, '/data/cluster', 512)).toEqual([
+  it('starts the codelibs runner with its options and the cluster name of this start', () => {
+    expect(runnerArgs('elasticsearch', '7.10.2', 'a.jar:b.jar', plan, '/data/cluster', 512, name)).toEqual([
       '-Xms512m',
       '-Xmx512m',
       '-cp',
@@ -152,9 +161,9 @@ describe('runnerArgs', () => {
     ]);
   });
 
-  it('starts our launcher for Elasticsearch 8 and 9 with the same options', () => {
+  it('starts our launcher for Elasticsearch 8 and 9 with the same options, the cluster name of this start among them', () => {
     for (const version of ['8.19.0', '9.1.0']) {
-      expect(runnerArgs('elasticsearch', version, 'launcher.jar', plan, '/data/cluster', 512)).toEqual([
+      expect(runnerArgs('elasticsearch', version, 'launcher.jar', plan, '/data/cluster', 512, name)).toEqual([
         '-Xms512m',
         '-Xmx512m',
         '-cp',
@@ -166,7 +175,121 @@ describe('runnerArgs', () => {
   });
 
   it('refuses a version it cannot start', () => {
-    expect(() => runnerArgs('elasticsearch', '8.0.0', 'x.jar', plan, '/d', 512)).toThrow('elasticsearch 8.0.0 cannot be started here');
+    expect(() => runnerArgs('elasticsearch', '8.0.0', 'x.jar', plan, '/d', 512, name)).toThrow('elasticsearch 8.0.0 cannot be started here');
+  });
+});
+
+describe('uniqueClusterName', () => {
+  it('names the kind, the starting process and the time, and a random part', () => {
+    expect(uniqueClusterName('opensearch', 4242, 1_764_680_000_000, '0a1b2c')).toBe(`estraces-opensearch-4242-${(1_764_680_000_000).toString(36)}-0a1b2c`);
+    expect(uniqueClusterName('elasticsearch')).toMatch(new RegExp(`^estraces-elasticsearch-${process.pid}-[0-9a-z]+-[0-9a-f]{6}$`));
+  });
+
+  it('differs between two starts of one process in the same millisecond', () => {
+    const names = new Set(Array.from({ length: 50 }, () => uniqueClusterName('opensearch', 4242, 1_764_680_000_000)));
+    expect(names.size).toBe(50);
+  });
+});
+
+describe('nodeSettings', () => {
+  it('gives a single node of a codelibs runner single-node discovery, on loopback', () => {
+    for (const [kind, version] of [['opensearch', '2.19.1'], ['opensearch', '3.3.2'], ['elasticsearch', '7.10.2']] as const) {
+      expect(nodeSettings(kind, version, 1, [])).toEqual([{ 'transport.host': '127.0.0.1', 'discovery.type': 'single-node' }]);
+    }
+  });
+
+  it('seeds the nodes of a multi-node cluster with only the transport ports of this start, and bootstraps it by node 1 address', () => {
+    const seeds = ['127.0.0.1:41001', '127.0.0.1:41002', '127.0.0.1:41003'];
+    expect(nodeSettings('opensearch', '2.19.1', 3, [41001, 41002, 41003])).toEqual([41001, 41002, 41003].map((port) => ({
+      'transport.host': '127.0.0.1',
+      'transport.port': String(port),
+      'discovery.seed_hosts': seeds,
+      'cluster.initial_master_nodes': ['127.0.0.1:41001'],
+    })));
+  });
+
+  it('refuses a multi-node cluster without one transport port per node', () => {
+    expect(() => nodeSettings('elasticsearch', '7.10.2', 2, [41001])).toThrow('elasticsearch: 2 nodes need 2 transport ports, not 1');
+  });
+
+  it('leaves discovery of Elasticsearch 8 and 9 to our launcher, which sets it itself', () => {
+    expect(nodeSettings('elasticsearch', '8.19.0', 1, [])).toBeUndefined();
+    expect(nodeSettings('elasticsearch', '9.1.0', 2, [41001, 41002])).toBeUndefined();
+  });
+
+  it('writes settings the runners read as YAML: strings quoted, lists as flow sequences', () => {
+    expect(settingsYaml({ 'transport.port': '41001', 'discovery.seed_hosts': ['127.0.0.1:41001', '127.0.0.1:41002'] })).toBe(
+      'transport.port: "41001"\ndiscovery.seed_hosts: ["127.0.0.1:41001","127.0.0.1:41002"]\n'
+    );
+  });
+});
+
+describe('foreignClusterProblem', () => {
+  const launched: LaunchedCluster = { port: 9202, pid: 5150, clusterName: 'estraces-opensearch-5150-mf3k2a1c-0a1b2c', nodes: 1 };
+  /** A `_nodes/process` answer in the shape of OpenSearch's, with filter_path=cluster_name,nodes.*.name,nodes.*.process.id. */
+  const answer = (clusterName: string, nodes: Array<[string, number]>): NodesProcessBody => ({
+    cluster_name: clusterName,
+    nodes: Object.fromEntries(nodes.map(([name, pid], i) => [`node-id-${i}`, { name, process: { id: pid } }])),
+  });
+  const ours = answer(launched.clusterName, [['Node 1', 5150]]);
+
+  it('accepts the cluster whose every node runs in the launched process under the launched name', () => {
+    expect(foreignClusterProblem(ours, ours, launched)).toBeUndefined();
+    const three = answer(launched.clusterName, [['Node 1', 5150], ['Node 2', 5150], ['Node 3', 5150]]);
+    expect(foreignClusterProblem(ours, three, { ...launched, nodes: 3 })).toBeUndefined();
+  });
+
+  it('names the port and the other cluster when another process answers the port', () => {
+    // OpenSearch 2.19.1's answer, verbatim, from a cluster started before names were unique.
+    const theirs = JSON.parse(
+      '{"cluster_name":"estraces-opensearch-9201","nodes":{"mAP6wzkeSJKceGIzGyN-AQ":{"name":"Node 1","process":{"id":2404}}}}'
+    ) as NodesProcessBody;
+    expect(foreignClusterProblem(theirs, theirs, launched)).toBe(
+      "port 9202 is answered by another cluster (cluster 'estraces-opensearch-9201', pid 2404), not by the engine " +
+        `this start launched (pid 5150, cluster '${launched.clusterName}'): something else took port 9202; start again on another port`
+    );
+  });
+
+  it('refuses a node of the launched process that answers under another cluster name', () => {
+    const renamed = answer('opensearch-runner', [['Node 1', 5150]]);
+    expect(foreignClusterProblem(renamed, renamed, launched)).toContain("port 9202 is answered by another cluster (cluster 'opensearch-runner', pid 5150)");
+  });
+
+  it('refuses an answer without the process of the node', () => {
+    const bare: NodesProcessBody = { cluster_name: 'somebody', nodes: { x: { name: 'n' } } };
+    expect(foreignClusterProblem(bare, bare, launched)).toContain("another cluster (cluster 'somebody')");
+  });
+
+  it('refuses a cluster that a node of another process has joined', () => {
+    const joined = answer(launched.clusterName, [['Node 1', 5150], ['Node 1', 777]]);
+    expect(foreignClusterProblem(ours, joined, launched)).toBe(
+      `the cluster on port 9202 has nodes of another process: 'Node 1' (pid 777), beside the engine this start launched (pid 5150, cluster '${launched.clusterName}')`
+    );
+  });
+
+  it('refuses a cluster with fewer nodes than were launched', () => {
+    expect(foreignClusterProblem(ours, ours, { ...launched, nodes: 2 })).toBe('the cluster on port 9202 has 1 node(s), but this start launched 2');
+  });
+});
+
+describe('keptDataNote', () => {
+  it('says where the data of a stopped engine stays and that the next start on the same port and cache reuses it', () => {
+    const basePath = defaultBasePath('opensearch', '2.19.1', 9201);
+    expect(basePath).toBe(join(cacheDir(), 'data', 'opensearch-2.19.1-9201'));
+    const engine = { kind: 'opensearch' as const, version: '2.19.1', url: 'http://127.0.0.1:9201', pid: 1, basePath, nodes: 1, port: 9201, logFile: join(basePath, 'engine.log'), dataDir: join(basePath, 'cluster') };
+    expect(keptDataNote(engine)).toBe(
+      `opensearch on http://127.0.0.1:9201 stopped; its data stays in ${basePath}/cluster: the next 'estraces engine start ` +
+        `--kind opensearch --port 9201' with the same cache directory (${cacheDir()}) reuses it; delete that directory to start empty`
+    );
+    const es9 = { ...engine, kind: 'elasticsearch' as const, version: '9.1.0', basePath: defaultBasePath('elasticsearch', '9.1.0', 9211), port: 9211 };
+    expect(keptDataNote(es9)).toContain("the next 'estraces engine start --kind elasticsearch --version 9.1.0 --port 9211'");
+  });
+
+  it('names the base path of an engine started on one of its own', () => {
+    const engine = { kind: 'opensearch' as const, version: '2.19.1', url: 'http://127.0.0.1:9230', pid: 1, basePath: '/tmp/mine', nodes: 1, port: 9230, logFile: '/tmp/mine/engine.log' };
+    expect(keptDataNote(engine)).toBe(
+      'opensearch on http://127.0.0.1:9230 stopped; its data stays in /tmp/mine/cluster: the next start with the base path /tmp/mine reuses it; delete that directory to start empty'
+    );
   });
 });
 

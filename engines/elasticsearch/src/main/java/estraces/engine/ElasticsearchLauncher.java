@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  *
  * Node N keeps its files in DIR/node_N and serves HTTP on port P+N. Transport ports are taken from
  * the operating system's free ports, so they never collide with the HTTP range or other engines.
- * SIGTERM closes the nodes cleanly.
+ * A node discovers only the nodes of its own launch (single-node discovery for one node; node 1 of
+ * several seeds nobody and bootstraps alone, the others seed node 1's address), and estraces gives
+ * every start a cluster name of its own. SIGTERM closes the nodes cleanly; their data stays in DIR.
  *
  * The launcher runs as root as well: the root refusal belongs to Elasticsearch's own bootstrap
  * (and the test framework's), neither of which runs here. Nor does it need a randomized test
@@ -236,9 +238,12 @@ public final class ElasticsearchLauncher {
             // HTTP binds the loopback addresses as Elasticsearch does by default; the nodes talk on 127.0.0.1.
             .put("transport.host", "127.0.0.1")
             .put("transport.port", "0");
+        // Discovery reaches only the nodes of this launch: by default a node probes the loopback
+        // transport ports 9300-9305, where the engines of other users and other starts listen.
         if (options.nodes() == 1) {
             settings.put("discovery.type", "single-node");
         } else if (seed == null) {
+            settings.putList("discovery.seed_hosts", List.of());
             settings.putList("cluster.initial_master_nodes", "node-1");
         } else {
             settings.putList("discovery.seed_hosts", seed);
