@@ -24,11 +24,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 
 export type EngineKind = 'opensearch' | 'elasticsearch';
 
@@ -143,8 +144,16 @@ const LOG_TAIL_LINES = 30;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function cacheDir(): string {
-  if (process.env.ESTRACES_CACHE_DIR) {
-    return process.env.ESTRACES_CACHE_DIR;
+  const configured = process.env.ESTRACES_CACHE_DIR;
+  if (configured) {
+    // Relative, it would name another directory (and other engines) from every working directory.
+    if (!isAbsolute(configured)) {
+      throw new Error(`ESTRACES_CACHE_DIR must be an absolute path; got '${configured}' (for example ${join(homedir(), '.cache', 'estraces')})`);
+    }
+    if (existsSync(configured) && !statSync(configured).isDirectory()) {
+      throw new Error(`ESTRACES_CACHE_DIR '${configured}' is a file, not a directory`);
+    }
+    return configured;
   }
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'estraces');
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { EngineClient } from '../engine/client';
+import { parseTimeoutMs, redactUserInfo } from '../engine/endpoint';
 import { isEngineError } from '../engine/errors';
 import { createNodeTransport } from '../engine/nodeTransport';
 import { findSchema, implementedSchemaNames } from '../proto/registry';
@@ -67,9 +68,14 @@ function required(values: Values, name: string): string {
   return value;
 }
 
+/** Credentials may come from --url (user:password@) or the environment, never from both. */
+const CREDENTIAL_NAMES = { url: '--url', username: 'ESTRACES_USERNAME', password: 'ESTRACES_PASSWORD', apiKey: 'ESTRACES_API_KEY' };
+
 function clientFor(url: string): EngineClient {
+  const env = process.env;
+  const timeoutMs = parseTimeoutMs(env.ESTRACES_TIMEOUT_MS, 'ESTRACES_TIMEOUT_MS', 120_000);
   return new EngineClient(
-    createNodeTransport({ url, username: process.env.ESTRACES_USERNAME, password: process.env.ESTRACES_PASSWORD, apiKey: process.env.ESTRACES_API_KEY, timeoutMs: Number(process.env.ESTRACES_TIMEOUT_MS ?? 120_000) })
+    createNodeTransport({ url, username: env.ESTRACES_USERNAME, password: env.ESTRACES_PASSWORD, apiKey: env.ESTRACES_API_KEY, timeoutMs, credentialNames: CREDENTIAL_NAMES, timeoutSetting: 'ESTRACES_TIMEOUT_MS' })
   );
 }
 
@@ -352,7 +358,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     const message = error instanceof UsageError ? `${error.message}\n\n${USAGE}` : isEngineError(error) || error instanceof QueryError ? error.message : (error as Error)?.message ?? String(error);
-    process.stderr.write(`estraces: ${message}\n`);
+    // Whatever failed, a password given in a URL is not repeated.
+    process.stderr.write(`estraces: ${redactUserInfo(message)}\n`);
     return 1;
   }
 }

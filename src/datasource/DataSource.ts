@@ -17,9 +17,10 @@ import {
   type TimeRange,
 } from '@grafana/data';
 import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import { Observable } from 'rxjs';
 
 import { EngineClient } from '../engine/client';
-import { isEngineError } from '../engine/errors';
+import { isCancelled, isEngineError } from '../engine/errors';
 import { createGrafanaTransport } from '../engine/grafanaTransport';
 import type { EngineTransport } from '../engine/transport';
 import { millisToNanosFloat } from '../proto/time';
@@ -65,38 +66,54 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     return !query.hide && ((query.queryType ?? 'traceId') !== 'traceId' || (query.query ?? '').trim() !== '');
   }
 
-  async query(request: DataQueryRequest<EsTracesQuery>): Promise<DataQueryResponse> {
-    const results = await Promise.all(request.targets.filter((target) => !target.hide).map((target) => this.runTarget(target, request)));
-    const data = results.flatMap((result) => result.data);
-    const errors = results.flatMap((result) => (result.error ? [result.error] : []));
-    return errors.length > 0 ? { data, errors, error: errors[0] } : { data };
+  /**
+   * When Grafana unsubscribes (the query was cancelled or replaced), the query's client is
+   * aborted: the request in flight is cancelled and no further one is sent, so paging stops.
+   * Nothing is emitted after that, neither data nor an error.
+   */
+  query(request: DataQueryRequest<EsTracesQuery>): Observable<DataQueryResponse> {
+    return new Observable<DataQueryResponse>((subscriber) => {
+      const controller = new AbortController();
+      const client = this.client.withSignal(controller.signal);
+      Promise.all(request.targets.filter((target) => !target.hide).map((target) => this.runTarget(target, request, client))).then((results) => {
+        if (controller.signal.aborted) {
+          return;
+        }
+        const data = results.flatMap((result) => result.data);
+        const errors = results.flatMap((result) => (result.error ? [result.error] : []));
+        subscriber.next(errors.length > 0 ? { data, errors, error: errors[0] } : { data });
+        subscriber.complete();
+      });
+      return () => controller.abort();
+    });
   }
 
-  private async runTarget(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<{ data: DataFrame[]; error?: DataQueryError }> {
+  private async runTarget(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>, client: EngineClient): Promise<{ data: DataFrame[]; error?: DataQueryError }> {
     try {
       switch (target.queryType ?? 'traceId') {
         case 'traceId':
-          return { data: [await this.traceById(target, request.scopedVars, request.range)] };
+          return { data: [await this.traceById(client, target, request.scopedVars, request.range)] };
         case 'search':
-          return { data: [await this.search(target, request)] };
+          return { data: [await this.search(client, target, request)] };
         case 'scatter':
-          return { data: [await this.scatter(target, request)] };
+          return { data: [await this.scatter(client, target, request)] };
         case 'histogram':
-          return { data: [await this.histogram(target, request)] };
+          return { data: [await this.histogram(client, target, request)] };
         case 'logs':
-          return { data: await this.logs(target, request) };
+          return { data: await this.logs(client, target, request) };
         default:
           throw new QueryError(`query type '${target.queryType}' is not available in this version of the plugin`);
       }
     } catch (error) {
-      return { data: [], error: { refId: target.refId, message: userMessage(error) } };
+      // A cancelled query is not a failure: Grafana no longer listens for its answer.
+      return isCancelled(error) ? { data: [] } : { data: [], error: { refId: target.refId, message: userMessage(error) } };
     }
   }
 
-  private async traceById(target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame> {
+  private async traceById(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame> {
     const traceId = getTemplateSrv().replace(target.query ?? '', scopedVars).trim();
-    const resolution = await this.resolution();
-    const result = await runTraceQuery(this.client, {
+    const resolution = await this.resolution(client);
+    const result = await runTraceQuery(client, {
       traceId,
       resolution,
       window: target.useTimeRange && range ? timeWindow(range) : undefined,
@@ -161,8 +178,8 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     }
   }
 
-  private resolution() {
-    return this.resolutions.get(this.client, this.options.spanIndex ?? '', this.options.schema ?? 'auto', this.options.fieldOverrides);
+  private resolution(client = this.client) {
+    return sharedWith(client, (source) => this.resolutions.get(source, this.options.spanIndex ?? '', this.options.schema ?? 'auto', this.options.fieldOverrides));
   }
 
   /** The given range, else the dashboard's current one: lists follow what the user looks at. */
@@ -201,26 +218,26 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     return parsed;
   }
 
-  private async search(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+  private async search(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
     const searchRequest = this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT);
-    const result = await searchTraces(this.client, { resolution: await this.resolution(), window: timeWindow(request.range), request: searchRequest });
+    const result = await searchTraces(client, { resolution: await this.resolution(client), window: timeWindow(request.range), request: searchRequest });
     return searchFrame(result.traces, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
   }
 
-  private async scatter(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+  private async scatter(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
     const searchRequest = this.searchRequest(target, request, DEFAULT_SCATTER_LIMIT);
-    const options = { resolution: await this.resolution(), window: timeWindow(request.range), request: searchRequest };
+    const options = { resolution: await this.resolution(client), window: timeWindow(request.range), request: searchRequest };
     if (target.perSpan) {
-      const result = await searchSpans(this.client, options);
+      const result = await searchSpans(client, options);
       return spanScatterFrame(result.spans, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
     }
-    const result = await searchTraces(this.client, options);
+    const result = await searchTraces(client, options);
     return traceScatterFrame(result.traces, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
   }
 
-  private async histogram(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+  private async histogram(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
     const searchRequest = this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT);
-    const result = await matchingTraceTimings(this.client, { resolution: await this.resolution(), window: timeWindow(request.range), request: searchRequest });
+    const result = await matchingTraceTimings(client, { resolution: await this.resolution(client), window: timeWindow(request.range), request: searchRequest });
     return histogramFrame(result.durationsMs, { refId: target.refId, notices: notices(result.warnings) });
   }
 
@@ -260,22 +277,22 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
   }
 
   /** Log lines (or their volume) from this data source's logs index. */
-  private async logs(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame[]> {
+  private async logs(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame[]> {
     const templates = getTemplateSrv();
     const text = (value?: string) => (value === undefined ? undefined : templates.replace(value, request.scopedVars));
     const filters = { traceId: text(target.traceId), spanId: text(target.spanId), service: text(target.service), severity: text(target.severity), text: text(target.text) };
-    const resolution = await this.logResolutions.get(this.client, this.options.logsIndex ?? '', this.options.logsSchema ?? 'auto');
+    const resolution = await sharedWith(client, (source) => this.logResolutions.get(source, this.options.logsIndex ?? '', this.options.logsSchema ?? 'auto'));
     let window = timeWindow(request.range);
     const checked = checkLogFilters(filters);
     if (target.spanWindow && checked.traceId) {
-      window = await logsWindowOf(this.client, await this.resolution(), checked.traceId, checked.spanId, this.options.tracesToLogsV2 ?? {});
+      window = await logsWindowOf(client, await this.resolution(client), checked.traceId, checked.spanId, this.options.tracesToLogsV2 ?? {});
     }
     if (target.logsVolume) {
       const intervalMs = Math.max(1, request.intervalMs || Math.ceil((request.range.to.valueOf() - request.range.from.valueOf()) / 100));
-      const result = await logsVolume(this.client, { resolution, filters, window, intervalMs });
+      const result = await logsVolume(client, { resolution, filters, window, intervalMs });
       return logsVolumeFrames(result.buckets, { refId: target.refId, notices: notices(result.warnings), fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() });
     }
-    const result = await searchLogs(this.client, { resolution, filters, window, limit: target.limit ?? DEFAULT_LOG_LIMIT });
+    const result = await searchLogs(client, { resolution, filters, window, limit: target.limit ?? DEFAULT_LOG_LIMIT });
     return [logsFrame(result.lines, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) })];
   }
 
@@ -303,6 +320,21 @@ const DEFAULT_SCATTER_LIMIT = 500;
 
 function notices(warnings: string[]): QueryResultMetaNotice[] {
   return warnings.map((text) => ({ severity: 'warning', text }));
+}
+
+/**
+ * A detection cached for every query, made by whichever query asked first: when that query is
+ * cancelled, the cache drops the entry and a query still running asks again with its own client.
+ */
+async function sharedWith<T>(client: EngineClient, get: (client: EngineClient) => Promise<T>): Promise<T> {
+  try {
+    return await get(client);
+  } catch (error) {
+    if (isCancelled(error) && !client.signal?.aborted) {
+      return get(client);
+    }
+    throw error;
+  }
 }
 
 /** Messages users can act on; anything unexpected is named, without a stack trace. */

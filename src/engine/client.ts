@@ -1,5 +1,5 @@
-import { EngineError } from './errors';
-import type { EngineTransport } from './transport';
+import { cancelledError, EngineError, notAnEngineError } from './errors';
+import type { EngineRequest, EngineTransport } from './transport';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -46,10 +46,31 @@ const SEARCH_FILTER_PATH = 'took,timed_out,_shards,hits.total,hits.hits._index,h
 
 /** Typed engine operations on top of a transport. Index patterns are URL-encoded part by part. */
 export class EngineClient {
-  constructor(readonly transport: EngineTransport) {}
+  constructor(
+    readonly transport: EngineTransport,
+    /** Once aborted, every request of this client rejects at once with EngineError 'cancelled'. */
+    readonly signal?: AbortSignal
+  ) {}
 
   get description(): string {
     return this.transport.description;
+  }
+
+  /**
+   * The same engine, for one query that may be cancelled: aborting `signal` cancels the request in
+   * flight and makes every later one reject at once without being sent, so paging loops stop.
+   */
+  withSignal(signal: AbortSignal): EngineClient {
+    const transport = this.transport;
+    return new EngineClient(
+      {
+        description: transport.description,
+        request<T>(request: EngineRequest): Promise<T> {
+          return signal.aborted ? Promise.reject(cancelledError(transport.description)) : transport.request<T>({ ...request, signal });
+        },
+      },
+      signal
+    );
   }
 
   async info(): Promise<EngineInfo> {
@@ -65,16 +86,31 @@ export class EngineClient {
 
   /** Search one or more index patterns; missing indices in a list are ignored, an empty match is not an error. */
   search(indices: string, body: JsonObject): Promise<SearchResponse> {
-    return this.transport.request<SearchResponse>({
-      method: 'POST',
-      path: `/${encodeIndices(indices)}/_search?ignore_unavailable=true&allow_no_indices=true&filter_path=${SEARCH_FILTER_PATH}`,
-      body,
-    });
+    const answer = this.checkedSearch(indices, body);
+    // A page asked for ahead (fetchTrace) may fail or be cancelled while the previous page is being
+    // read: its caller gets the rejection when it awaits it, and Node sees no unhandled rejection.
+    answer.catch(() => undefined);
+    return answer;
+  }
+
+  private async checkedSearch(indices: string, body: JsonObject): Promise<SearchResponse> {
+    const path = `/${encodeIndices(indices)}/_search?ignore_unavailable=true&allow_no_indices=true&filter_path=${SEARCH_FILTER_PATH}`;
+    const response = await this.transport.request<SearchResponse>({ method: 'POST', path, body });
+    // Every engine answer keeps `took` and `_shards` through this filter_path; an answer with neither is not an engine's.
+    if (!isObject(response) || !(typeof response.took === 'number' || isObject(response._shards) || isObject(response.hits))) {
+      throw notAnEngineError(this.description, 'POST', path, "'took', '_shards' or 'hits'");
+    }
+    return response;
   }
 
   /** The mapping of every index a pattern matches; `{}` when the pattern matches nothing. */
-  mapping(indices: string): Promise<MappingResponse> {
-    return this.transport.request<MappingResponse>({ method: 'GET', path: `/${encodeIndices(indices)}/_mapping?allow_no_indices=true&ignore_unavailable=true` });
+  async mapping(indices: string): Promise<MappingResponse> {
+    const path = `/${encodeIndices(indices)}/_mapping?allow_no_indices=true&ignore_unavailable=true`;
+    const response = await this.transport.request<MappingResponse>({ method: 'GET', path });
+    if (!isObject(response) || !Object.values(response).every((entry) => isObject(entry) && isObject(entry.mappings))) {
+      throw notAnEngineError(this.description, 'GET', path, "'mappings' for each index");
+    }
+    return response;
   }
 
   async indexExists(index: string): Promise<boolean> {
@@ -112,6 +148,10 @@ export class EngineClient {
   clusterHealth(): Promise<{ status: string; number_of_nodes: number; cluster_name: string }> {
     return this.transport.request({ method: 'GET', path: '/_cluster/health' });
   }
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Encode each part of a comma-separated index list, keeping the commas and wildcards readable. */

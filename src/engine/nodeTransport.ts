@@ -1,58 +1,79 @@
-import { EngineError, engineErrorFromResponse } from './errors';
+import { type CredentialNames, resolveEndpoint } from './endpoint';
+import { cancelledError, EngineError, engineErrorFromResponse, formatDelay, nonJsonBodyError } from './errors';
+import { type RetryPolicy, withRetries } from './retry';
 import type { EngineRequest, EngineTransport } from './transport';
 
 export interface NodeTransportOptions {
+  /** The engine URL; `user:password@` in it is sent as basic auth and never shown. */
   url: string;
   username?: string;
   password?: string;
   apiKey?: string;
   timeoutMs?: number;
+  /** How messages name the credential sources (the CLI names its flag and environment variables). */
+  credentialNames?: CredentialNames;
+  /** How a user raises the timeout, for the timeout message (e.g. `ESTRACES_TIMEOUT_MS`). */
+  timeoutSetting?: string;
+  retry?: Partial<RetryPolicy>;
 }
 
-/** The Node transport (CLI, tests, benchmarks): plain fetch, no client library. */
+/**
+ * The Node transport (CLI, tests, benchmarks): plain fetch, no client library. Reads are retried
+ * on 429 and 503 (see retry.ts). Throws EngineError 'config' at once for a bad URL or ambiguous
+ * credentials.
+ */
 export function createNodeTransport(options: NodeTransportOptions): EngineTransport {
-  const base = options.url.replace(/\/+$/, '');
+  const { base, authorization } = resolveEndpoint(options, options.credentialNames);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const auth = authorizationHeader(options);
+  const raiseTimeout = options.timeoutSetting ? `raise ${options.timeoutSetting}` : 'raise the timeout';
 
   async function request<T>(req: EngineRequest): Promise<T> {
+    if (req.signal?.aborted) {
+      throw cancelledError(base);
+    }
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (auth) {
-      headers.authorization = auth;
+    if (authorization) {
+      headers.authorization = authorization;
     }
     let body: string | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       headers['content-type'] = req.contentType ?? 'application/json';
     }
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    const failure = (error: unknown, reading: boolean) => {
+      if (req.signal?.aborted) {
+        return cancelledError(base);
+      }
+      if (timeout.aborted) {
+        return new EngineError('timeout', `${base} did not answer within ${formatDelay(timeoutMs)}: the engine is overloaded or the query is too broad; narrow the time range or ${raiseTimeout}`);
+      }
+      return networkFailure(error, base, reading);
+    };
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(base + req.path, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(base + req.path, { method: req.method, headers, body, signal });
     } catch (error) {
-      throw transportFailure(error, base, timeoutMs);
+      throw failure(error, false);
     }
-    const text = await response.text();
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw failure(error, true);
+    }
     const parsed = parseBody(text);
     if (!response.ok) {
-      throw engineErrorFromResponse(response.status, parsed ?? text, base);
+      throw engineErrorFromResponse(response.status, parsed ?? text, base, response.headers.get('retry-after') ?? undefined);
     }
     if (parsed === undefined && req.method !== 'HEAD') {
-      throw new EngineError('bad_response', `${base} answered ${req.method} ${req.path} with a body that is not JSON: is this URL an Elasticsearch or OpenSearch endpoint?`);
+      throw nonJsonBodyError(base, req.method, req.path, text);
     }
     return parsed as T;
   }
 
-  return { request, description: base };
-}
-
-function authorizationHeader(options: NodeTransportOptions): string | undefined {
-  if (options.apiKey) {
-    return `ApiKey ${options.apiKey}`;
-  }
-  if (options.username !== undefined) {
-    return `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
-  }
-  return undefined;
+  return withRetries({ request, description: base }, options.retry);
 }
 
 function parseBody(text: string): unknown {
@@ -66,12 +87,16 @@ function parseBody(text: string): unknown {
   }
 }
 
-function transportFailure(error: unknown, base: string, timeoutMs: number): EngineError {
-  const name = (error as { name?: string })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new EngineError('timeout', `${base} did not answer within ${Math.round(timeoutMs / 1000)} s: the engine is overloaded or the query is too broad; narrow the time range or raise the timeout`);
-  }
+/** What fetch (undici) reports when it cannot connect, or when the connection drops mid-answer. */
+function networkFailure(error: unknown, base: string, reading: boolean): EngineError {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+  const message = (error as Error)?.message ?? String(error);
+  if (reading) {
+    return new EngineError(
+      'unreachable',
+      `the connection to ${base} broke while its answer was arriving (${cause?.message ?? cause?.code ?? message}): try again; if it keeps happening, check the network and any proxy between here and the engine`
+    );
+  }
+  const detail = cause?.code ?? cause?.message ?? message;
   return new EngineError('unreachable', `cannot reach ${base} (${detail}): check the URL and that the engine is running`);
 }

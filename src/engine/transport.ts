@@ -12,6 +12,8 @@ export interface EngineRequest {
   body?: unknown;
   /** Content type for string bodies; JSON otherwise. */
   contentType?: 'application/json' | 'application/x-ndjson';
+  /** Aborting it cancels the request, which then rejects with EngineError kind 'cancelled'. */
+  signal?: AbortSignal;
 }
 
 export interface EngineTransport {

@@ -118,6 +118,16 @@ describe('cacheDir', () => {
     delete process.env.XDG_CACHE_HOME;
     expect(cacheDir()).toBe(join(homedir(), '.cache', 'estraces'));
   });
+
+  it('refuses a relative ESTRACES_CACHE_DIR, which would name another directory from every working directory', () => {
+    process.env.ESTRACES_CACHE_DIR = 'cache';
+    expect(() => cacheDir()).toThrow(`ESTRACES_CACHE_DIR must be an absolute path; got 'cache' (for example ${join(homedir(), '.cache', 'estraces')})`);
+  });
+
+  it('refuses an ESTRACES_CACHE_DIR that is a file', () => {
+    process.env.ESTRACES_CACHE_DIR = __filename;
+    expect(() => cacheDir()).toThrow(`ESTRACES_CACHE_DIR '${__filename}' is a file, not a directory`);
+  });
 });
 
 describe('engine versions', () => {

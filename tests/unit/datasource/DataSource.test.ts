@@ -64,7 +64,7 @@ function request(target: Partial<EsTracesQuery>): DataQueryRequest<EsTracesQuery
 
 describe('DataSource.query with queryType traceId', () => {
   it('returns the trace frame for the interpolated trace id', async () => {
-    const response = await dataSource(engine()).query(request({ query: '$traceId' }));
+    const response = await lastValueFrom(dataSource(engine()).query(request({ query: '$traceId' })));
     expect(response.errors).toBeUndefined();
     expect(response.data).toHaveLength(1);
     const frame = response.data[0];
@@ -74,19 +74,19 @@ describe('DataSource.query with queryType traceId', () => {
 
   it('narrows by the dashboard range only when asked to', async () => {
     const transport = engine();
-    await dataSource(transport).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736', useTimeRange: true }));
+    await lastValueFrom(dataSource(transport).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736', useTimeRange: true })));
     const searches = transport.requests.filter((r) => r.path.includes('/_search'));
     expect(JSON.stringify(searches[0].body)).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
 
     const allTime = engine();
-    await dataSource(allTime).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    await lastValueFrom(dataSource(allTime).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })));
     const unbounded = allTime.requests.filter((r) => r.path.includes('/_search'));
     expect(unbounded.length).toBeGreaterThan(0);
     expect(unbounded.some((r) => JSON.stringify(r.body).includes('"range"'))).toBe(false);
   });
 
   it('says a trace was not found, with an empty frame and no error', async () => {
-    const response = await dataSource(engine({ hits: [] })).query(request({ query: 'abcdef0123456789abcdef0123456789' }));
+    const response = await lastValueFrom(dataSource(engine({ hits: [] })).query(request({ query: 'abcdef0123456789abcdef0123456789' })));
     expect(response.errors).toBeUndefined();
     expect(response.data[0].length).toBe(0);
     expect(response.data[0].meta.notices[0]).toEqual({ severity: 'info', text: 'trace abcdef0123456789abcdef0123456789 not found in traces' });
@@ -94,14 +94,14 @@ describe('DataSource.query with queryType traceId', () => {
 
   it('turns a malformed id into a message on the query, without asking the engine to search', async () => {
     const transport = engine();
-    const response = await dataSource(transport).query(request({ query: 'not-a-trace' }));
+    const response = await lastValueFrom(dataSource(transport).query(request({ query: 'not-a-trace' })));
     expect(response.errors).toEqual([{ refId: 'A', message: "'not-a-trace' is not a trace id: use hexadecimal digits 0-9 and a-f only." }]);
     expect(transport.requests.some((r) => r.path.includes('/_search'))).toBe(false);
   });
 
   it('reports an unreachable engine as a message, not a stack trace', async () => {
     const down = new FixtureTransport(() => new EngineError('unreachable', 'cannot reach http://fixture:9200 (ECONNREFUSED): check the URL and that the engine is running'));
-    const response = await dataSource(down).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    const response = await lastValueFrom(dataSource(down).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })));
     expect(response.errors?.[0].message).toBe('cannot reach http://fixture:9200 (ECONNREFUSED): check the URL and that the engine is running');
   });
 
@@ -120,12 +120,12 @@ describe('DataSource.testDatasource', () => {
 
   it('says when the span index pattern matches no index', async () => {
     const result = await dataSource(engine({ mapping: {} })).testDatasource();
-    expect(result).toEqual({ status: 'error', message: "Connected to OpenSearch 2.19.1, but index pattern 'traces*' matches no index on http://fixture:9200: check the span index pattern in the data source settings" });
+    expect(result).toEqual({ status: 'error', message: `Connected to OpenSearch 2.19.1, but index pattern 'traces*' matches no index on http://fixture:9200: check "Span index pattern" in the data source settings, or --index on the command line` });
   });
 
   it('says when no span index pattern is configured', async () => {
     const result = await dataSource(engine(), {}).testDatasource();
-    expect(result.message).toBe('Connected to OpenSearch 2.19.1, but no span index pattern is configured: set one in the data source settings (for example traces-*)');
+    expect(result.message).toBe('Connected to OpenSearch 2.19.1, but no span index pattern is given: set "Span index pattern" in the data source settings, or --index on the command line (for example traces-*)');
   });
 
   it('says when the indices hold an unknown layout, listing their fields', async () => {
@@ -182,7 +182,7 @@ const searchBodies = (transport: FixtureTransport) => transport.requests.filter(
 
 describe('DataSource.query with queryType search', () => {
   it('returns the traces table with the summary of each found trace', async () => {
-    const response = await dataSource(searchEngine()).query(request({ queryType: 'search', service: 'checkout' }));
+    const response = await lastValueFrom(dataSource(searchEngine()).query(request({ queryType: 'search', service: 'checkout' })));
     expect(response.errors).toBeUndefined();
     const frame = response.data[0];
     expect(frame.fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values[0]])).toEqual([
@@ -200,8 +200,12 @@ describe('DataSource.query with queryType search', () => {
 
   it('searches the dashboard range and adds ad hoc filters as exact attribute terms', async () => {
     const transport = searchEngine();
-    await dataSource(transport).query({ ...request({ queryType: 'search' }), filters: [{ key: 'http.method', operator: '=', value: 'GET "x"' }] });
-    const phaseOne = searchBodies(transport)[0];
+    await lastValueFrom(dataSource(transport).query({ ...request({ queryType: 'search' }), filters: [{ key: 'http.method', operator: '=', value: 'GET "x"' }] }));
+    const [probe, phaseOne] = searchBodies(transport);
+    // First the documents no trace's time can hold, under the same filters and no time range.
+    expect(probe).toContain('"reasons":{"filters"');
+    expect(probe).toContain(JSON.stringify({ term: { 'attributes.http.method': 'GET "x"' } }));
+    expect(probe).not.toContain('"range":{"@timestamp"');
     expect(phaseOne).toContain(JSON.stringify({ term: { 'attributes.http.method': 'GET "x"' } }));
     expect(phaseOne).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
     // Most recent first: candidates ordered by their latest matching span.
@@ -209,21 +213,21 @@ describe('DataSource.query with queryType search', () => {
   });
 
   it('refuses ad hoc operators other than = with a message', async () => {
-    const response = await dataSource(searchEngine()).query({ ...request({ queryType: 'search' }), filters: [{ key: 'k', operator: '=~', value: 'v.*' }] });
+    const response = await lastValueFrom(dataSource(searchEngine()).query({ ...request({ queryType: 'search' }), filters: [{ key: 'k', operator: '=~', value: 'v.*' }] }));
     expect(response.errors?.[0].message).toBe("ad hoc filter 'k =~ v.*': only '=' is supported");
   });
 
   it('names a bad duration or limit without asking the engine to search', async () => {
     const transport = searchEngine();
-    const response = await dataSource(transport).query(request({ queryType: 'search', minDuration: '5 parsecs', limit: 20 }));
+    const response = await lastValueFrom(dataSource(transport).query(request({ queryType: 'search', minDuration: '5 parsecs', limit: 20 })));
     expect(response.errors?.[0].message).toContain("min duration '5 parsecs' is not a duration");
-    const limited = await dataSource(transport).query(request({ queryType: 'search', limit: 5000 }));
+    const limited = await lastValueFrom(dataSource(transport).query(request({ queryType: 'search', limit: 5000 })));
     expect(limited.errors?.[0].message).toBe("limit '5000' must be a whole number from 1 to 1000");
     expect(searchBodies(transport)).toEqual([]);
   });
 
   it('answers scatter with one point per trace and histogram with duration buckets', async () => {
-    const scatter = await dataSource(searchEngine()).query(request({ queryType: 'scatter' }));
+    const scatter = await lastValueFrom(dataSource(searchEngine()).query(request({ queryType: 'scatter' })));
     expect(scatter.data[0].fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values[0]])).toEqual([
       ['time', 1715678467123],
       ['duration', 42.5],
@@ -232,7 +236,7 @@ describe('DataSource.query with queryType search', () => {
       ['name', 'GET /api/cart'],
       ['traceID', '4bf92f3577b34da6a3ce929d0e0e4736'],
     ]);
-    const histogram = await dataSource(searchEngine()).query(request({ queryType: 'histogram' }));
+    const histogram = await lastValueFrom(dataSource(searchEngine()).query(request({ queryType: 'histogram' })));
     expect(histogram.data[0].fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values])).toEqual([['xMin', [32]], ['xMax', [64]], ['count', [1]]]);
   });
 });
@@ -301,7 +305,7 @@ describe('DataSource logs', () => {
   const withLogs: EsTracesOptions = { spanIndex: 'traces*', logsIndex: 'app-logs' };
 
   it('returns a logs frame whose trace ids open this data source\'s trace view', async () => {
-    const response = await dataSource(logsEngine(), withLogs).query(request({ queryType: 'logs', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    const response = await lastValueFrom(dataSource(logsEngine(), withLogs).query(request({ queryType: 'logs', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' })));
     expect(response.errors).toBeUndefined();
     const frame = response.data[0];
     expect(frame.meta.preferredVisualisationType).toBe('logs');
@@ -320,19 +324,19 @@ describe('DataSource logs', () => {
   it("searches a span's own time widened by the configured shifts when asked to", async () => {
     const transport = logsEngine();
     const options = { ...withLogs, tracesToLogsV2: { spanStartTimeShift: '-1s', spanEndTimeShift: '2s' } };
-    await dataSource(transport, options).query(request({ queryType: 'logs', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', spanWindow: true }));
+    await lastValueFrom(dataSource(transport, options).query(request({ queryType: 'logs', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', spanWindow: true })));
     const logsSearch = transport.requests.filter((r) => r.path.startsWith('/app-logs') && r.path.includes('/_search'))[0];
     // The span starts at ...467123.456789 ms and lasts 42.5 ms: [start - 1 s, end + 2 s], in whole ms.
     expect(JSON.stringify(logsSearch.body)).toContain('"range":{"@timestamp":{"gte":1715678466123,"lte":1715678469165,"format":"epoch_millis"}}');
   });
 
   it('puts "Logs for this span" on the spans of a trace when this data source holds the logs', async () => {
-    const frame = (await dataSource(logsEngine(), withLogs).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }))).data[0];
+    const frame = (await lastValueFrom(dataSource(logsEngine(), withLogs).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })))).data[0];
     const spanId = frame.fields.find((f: { name: string }) => f.name === 'spanID');
     expect(spanId.config.links).toEqual([
       { title: 'Logs for this span', url: '', internal: { datasourceUid: 'es', datasourceName: 'ES Traces', query: { refId: 'logs', queryType: 'logs', traceId: '${__span.traceId}', spanId: '${__span.spanId}', spanWindow: true } } },
     ]);
-    const elsewhere = (await dataSource(logsEngine(), { ...withLogs, tracesToLogsV2: { datasourceUid: 'other-es' } }).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' }))).data[0];
+    const elsewhere = (await lastValueFrom(dataSource(logsEngine(), { ...withLogs, tracesToLogsV2: { datasourceUid: 'other-es' } }).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })))).data[0];
     expect(elsewhere.fields.find((f: { name: string }) => f.name === 'spanID').config.links).toBeUndefined();
   });
 
@@ -354,5 +358,88 @@ describe('DataSource logs', () => {
     const result = await dataSource(engine(), { spanIndex: 'traces*', tracesToLogsV2: { datasourceUid: 'loki-uid' } }).testDatasource();
     expect(result.status).toBe('error');
     expect(result.message).toContain("the trace-to-logs data source 'Loki' is of type loki; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one)");
+  });
+});
+
+/**
+ * A transport whose answers to chosen requests wait until the test lets them go, and which
+ * rejects a waiting request as cancelled when its signal aborts, as both real transports do.
+ */
+class GatedTransport implements EngineTransport {
+  readonly description = 'http://fixture:9200';
+  readonly requests: EngineRequest[] = [];
+  private readonly gatedRequests: EngineRequest[] = [];
+  private readonly releases: Array<() => void> = [];
+  private arrived: () => void = () => undefined;
+
+  constructor(
+    private readonly gated: (request: EngineRequest) => boolean,
+    private readonly answer: (request: EngineRequest) => unknown = (request) => engine().request(request)
+  ) {}
+
+  async request<T>(request: EngineRequest): Promise<T> {
+    this.requests.push(request);
+    if (this.gated(request)) {
+      await new Promise<void>((release, reject) => {
+        this.releases.push(release);
+        request.signal?.addEventListener('abort', () => reject(new EngineError('cancelled', 'the request to http://fixture:9200 was cancelled')));
+        this.gatedRequests.push(request);
+        this.arrived();
+      });
+    }
+    return (await this.answer(request)) as T;
+  }
+
+  /** The n-th gated request (1-based), once it has arrived. */
+  gatedRequest(n: number): Promise<EngineRequest> {
+    return new Promise((resolve) => {
+      const check = () => this.gatedRequests.length >= n && resolve(this.gatedRequests[n - 1]);
+      this.arrived = check;
+      check();
+    });
+  }
+
+  releaseAll(): void {
+    this.releases.splice(0).forEach((release) => release());
+  }
+}
+
+/** Lets every promise reaction already due run: what a cancelled pipeline still does is done by then. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('DataSource.query cancellation', () => {
+  it('aborts the request in flight when Grafana unsubscribes, sends no further request and emits neither data nor an error', async () => {
+    const transport = new GatedTransport((r) => r.path.includes('/_search'));
+    const seen: string[] = [];
+    const subscription = dataSource(transport).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })).subscribe({
+      next: () => seen.push('next'),
+      error: () => seen.push('error'),
+      complete: () => seen.push('complete'),
+    });
+    const search = await transport.gatedRequest(1);
+    const sent = transport.requests.length;
+    subscription.unsubscribe();
+    expect(search.signal?.aborted).toBe(true);
+    transport.releaseAll();
+    // Every later request of the cancelled query is refused before it reaches the transport.
+    await settle();
+    expect(transport.requests).toHaveLength(sent);
+    expect(seen).toEqual([]);
+  });
+
+  it('lets the query that replaced a cancelled one finish, though both waited on the same index detection', async () => {
+    const transport = new GatedTransport((r) => r.path.includes('/_mapping') && !r.signal?.aborted);
+    const ds = dataSource(transport);
+    const first = ds.query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })).subscribe();
+    await transport.gatedRequest(1);
+    const second = lastValueFrom(ds.query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' })));
+    first.unsubscribe();
+    // The second query asks for the mapping again with its own client; this time it is answered.
+    const retried = await transport.gatedRequest(2);
+    expect(retried.signal?.aborted).toBe(false);
+    transport.releaseAll();
+    const response = await second;
+    expect(response.errors).toBeUndefined();
+    expect(response.data[0].fields.find((field: { name: string }) => field.name === 'spanID').values).toEqual(['00f067aa0ba902b7']);
   });
 });

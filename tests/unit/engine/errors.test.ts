@@ -1,11 +1,12 @@
-import { encodeIndices, incompleteAnswerWarnings, totalHits } from '../../../src/engine/client';
-import { engineErrorFromResponse } from '../../../src/engine/errors';
+import { EngineClient, encodeIndices, incompleteAnswerWarnings, totalHits } from '../../../src/engine/client';
+import { engineErrorFromResponse, nonJsonBodyError } from '../../../src/engine/errors';
+import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
 
 describe('engineErrorFromResponse', () => {
   it('turns a missing index into an index_not_found error that says what to check', () => {
     const error = engineErrorFromResponse(404, { error: { type: 'index_not_found_exception', reason: 'no such index [spans]' } }, 'http://es:9200');
     expect(error.kind).toBe('index_not_found');
-    expect(error.message).toBe('http://es:9200: no such index [spans]: check the index pattern in the data source settings');
+    expect(error.message).toBe('http://es:9200: no such index [spans]: check the index pattern (in the data source settings, or --index on the command line)');
   });
 
   it('names refused credentials as an auth problem', () => {
@@ -45,6 +46,82 @@ describe('engineErrorFromResponse', () => {
 
   it('treats a gateway error from a proxy as the engine being unavailable', () => {
     expect(engineErrorFromResponse(502, 'Bad Gateway', 'the engine').kind).toBe('unreachable');
+  });
+
+  it("names a proxy's HTML error page by its title instead of dumping the page", () => {
+    const page = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+    expect(engineErrorFromResponse(502, page, 'http://es:9200')).toMatchObject({
+      kind: 'unreachable',
+      message: 'http://es:9200 is not available (HTTP 502, an HTML page ("502 Bad Gateway") from a proxy in front of the engine): check that the engine behind it is running and healthy',
+    });
+  });
+
+  it('says a URL answering 404 with an HTML page does not look like an engine', () => {
+    expect(engineErrorFromResponse(404, '<!DOCTYPE html>\n<html><body><h1>Not Found</h1><p>The requested URL was not found.</p></body></html>', 'http://web:80')).toMatchObject({
+      kind: 'bad_response',
+      message: 'http://web:80 answered HTTP 404 with an HTML page ("Not Found"), not the engine\'s JSON: this URL does not look like Elasticsearch or OpenSearch; check the URL',
+    });
+  });
+
+  it('calls a 429 overload, keeping the reason and Retry-After for a retry', () => {
+    const error = engineErrorFromResponse(429, { error: { type: 'es_rejected_execution_exception', reason: 'queue full' }, status: 429 }, 'http://es:9200', '2');
+    expect(error).toMatchObject({ kind: 'overloaded', status: 429, message: 'http://es:9200 is overloaded (HTTP 429: queue full): try again later', detail: { reason: 'queue full', retryAfter: '2' } });
+  });
+});
+
+describe('nonJsonBodyError', () => {
+  it('tells an HTML page, cut-off JSON and other text apart, and shows none of them', () => {
+    expect(nonJsonBodyError('http://es:9200', 'GET', '/x/_mapping?a=b', '<html><head><title>Login</title></head></html>').message).toBe(
+      'http://es:9200 answered GET /x/_mapping with an HTML page ("Login"), not JSON: this URL does not look like Elasticsearch or OpenSearch; check the URL'
+    );
+    expect(nonJsonBodyError('http://es:9200', 'POST', '/x/_search', '{"took":1,"hits"').message).toBe(
+      'http://es:9200 answered POST /x/_search with JSON cut off after 16 characters: the connection was interrupted, or something between here and the engine limits the answer size; try again'
+    );
+    expect(nonJsonBodyError('http://es:9200', 'GET', '/', 'OK').message).toBe('http://es:9200 answered GET / with a body that is not JSON: is this URL an Elasticsearch or OpenSearch endpoint?');
+  });
+});
+
+/** Answers every request with `answer`, recording it. */
+function answering(answer: unknown): EngineTransport & { requests: EngineRequest[] } {
+  const requests: EngineRequest[] = [];
+  return {
+    description: 'http://es:9200',
+    requests,
+    async request<T>(request: EngineRequest): Promise<T> {
+      requests.push(request);
+      return answer as T;
+    },
+  };
+}
+
+describe('EngineClient', () => {
+  it('says JSON that is not a search or mapping answer does not look like an engine', async () => {
+    const client = new EngineClient(answering({ hello: 'world' }));
+    await expect(client.search('traces', {})).rejects.toMatchObject({
+      kind: 'bad_response',
+      message: "http://es:9200 does not look like Elasticsearch or OpenSearch: its answer to POST /traces/_search has no 'took', '_shards' or 'hits'; check the URL",
+    });
+    await expect(client.mapping('traces*')).rejects.toMatchObject({
+      kind: 'bad_response',
+      message: "http://es:9200 does not look like Elasticsearch or OpenSearch: its answer to GET /traces*/_mapping has no 'mappings' for each index; check the URL",
+    });
+  });
+
+  it('accepts an empty mapping answer (a pattern matching nothing) and an index without mappings', async () => {
+    await expect(new EngineClient(answering({})).mapping('none*')).resolves.toEqual({});
+    await expect(new EngineClient(answering({ spans: { mappings: {} } })).mapping('spans')).resolves.toEqual({ spans: { mappings: {} } });
+  });
+
+  it('passes its signal with every request, and once aborted sends none', async () => {
+    const transport = answering({ took: 1, hits: { hits: [] } });
+    const controller = new AbortController();
+    const client = new EngineClient(transport).withSignal(controller.signal);
+    await client.search('traces', {});
+    expect(transport.requests[0].signal).toBe(controller.signal);
+    controller.abort();
+    await expect(client.search('traces', {})).rejects.toMatchObject({ kind: 'cancelled', message: 'the request to http://es:9200 was cancelled' });
+    await expect(client.info()).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(transport.requests).toHaveLength(1);
   });
 });
 

@@ -197,15 +197,15 @@ describe('most recent traces without ranking every match', () => {
 
 describe('latest traces request', () => {
   it('orders candidates by a max over a numeric start, and collapses on the trace id where the start is otel text', () => {
-    const numeric = buildLatestTracesRequest({ group: jaeger, traceField: 'traceID', filter: [], mustNot: [] }, 40);
+    const numeric = buildLatestTracesRequest({ group: jaeger, traceField: 'traceID', filter: [], spanFilter: [], mustNot: [] }, 40);
     expect(numeric?.body.aggs).toEqual({ traces: { terms: { field: 'traceID', size: 40, order: { latest: 'desc' } }, aggs: { latest: { max: { field: 'startTime' } } } } });
-    const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], mustNot: [] }, 40);
+    const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], spanFilter: [], mustNot: [] }, 40);
     expect(text?.body).toMatchObject({ size: 40, _source: ['trace_id'], sort: [{ '@timestamp.keyword': 'desc' }], collapse: { field: 'trace_id.keyword' } });
     expect(JSON.stringify(text?.body)).not.toContain('script');
   });
 
   it("bounds a trace whose latest start is otel text by the next millisecond, since '.40000' sorts before '.5000'", () => {
-    const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], mustNot: [] }, 40);
+    const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], spanFilter: [], mustNot: [] }, 40);
     const read = text!.read({ hits: { hits: [{ _index: 'i', _id: '1', _source: { trace_id: 'abc' }, sort: ['1715678467123.5000'] }, { _index: 'i', _id: '2', _source: { trace_id: 'def' }, sort: ['1715678467123.40000'] }] } });
     expect(read).toEqual({ latest: [['abc', 1715678467124], ['def', 1715678467124]], complete: true });
   });
