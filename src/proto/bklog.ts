@@ -5,7 +5,7 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { type LogicalLogRecord, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
 import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
@@ -15,12 +15,12 @@ const SCHEMA = 'bklog';
 const NS_PER_US = BigInt(1000);
 const KIND_NUMBERS = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 
-function readEvents(value: unknown): SpanEvent[] {
+function readEvents(value: unknown, warnings: string[]): SpanEvent[] {
   return readEventArray(value, (event): SpanEvent | undefined => {
     const time = readNanos(readPath(event, 'timestamp'), 'us');
     const name = readString(event, 'name');
     return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: flattenObject(readPath(event, 'attributes')) };
-  });
+  }, warnings);
 }
 
 
@@ -45,7 +45,7 @@ function bklogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parent_span_id')),
+    parentSpanId: readParentSpanId(readPath(source, 'parent_span_id'), warnings),
     name: readString(source, 'span_name') ?? '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
     kind: readKind(readPath(source, 'kind')),
@@ -56,8 +56,8 @@ function bklogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     attributes: flattenObject(readPath(source, 'attributes')),
     resourceAttributes,
     traceState: readString(source, 'trace_state'),
-    events: readEvents(readPath(source, 'events')),
-    links: readLinkArray(readPath(source, 'links'), { traceId: 'trace_id', spanId: 'span_id', traceState: 'trace_state', attributes: 'attributes' }, (raw) => flattenObject(raw)),
+    events: readEvents(readPath(source, 'events'), warnings),
+    links: readLinkArray(readPath(source, 'links'), { traceId: 'trace_id', spanId: 'span_id', traceState: 'trace_state', attributes: 'attributes' }, warnings, (raw) => flattenObject(raw)),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };
 }

@@ -14,11 +14,11 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
-import { compact, flattenObject, KEYWORD, pagingSort, readEachHit, readIso, readKind, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
+import { compact, flattenObject, KEYWORD, pagingSort, readEachHit, readIso, readKind, readString, requireIds, singleIndex, startRange, warnLeftOut, writeEach } from './schemaSupport';
 
 const SCHEMA = 'bklog-log';
 const NS_PER_MS = BigInt(1_000_000);
@@ -90,10 +90,15 @@ function takeKind(tags: Attributes): SpanKind {
   return 'unspecified';
 }
 
-/** The record's text, shown as one event at the span start so the trace view displays it. */
-function logEvent(source: JsonObject, start: bigint): SpanEvent[] {
+/** The record's text, shown as one event at the span start so the trace view displays it; a `log` that is no text is said. */
+function logEvent(source: JsonObject, start: bigint, warnings: string[]): SpanEvent[] {
   const log = readString(source, 'log');
-  return log === undefined ? [] : [{ timeUnixNano: start, name: 'log', attributes: { message: log } }];
+  if (log === undefined) {
+    const stored = readPath(source, 'log');
+    warnLeftOut(warnings, 'events', stored === undefined || stored === null || stored === '' ? 0 : 1, 1);
+    return [];
+  }
+  return [{ timeUnixNano: start, name: 'log', attributes: { message: log } }];
 }
 
 function bklogLogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
@@ -118,7 +123,7 @@ function bklogLogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parentSpanID')),
+    parentSpanId: readParentSpanId(readPath(source, 'parentSpanID'), warnings),
     name: readString(source, 'operationName') ?? '',
     serviceName: service ?? UNKNOWN_SERVICE,
     kind,
@@ -127,7 +132,7 @@ function bklogLogDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     statusCode,
     attributes: tags,
     resourceAttributes: service === undefined ? {} : { 'service.name': service },
-    events: logEvent(source, start),
+    events: logEvent(source, start, warnings),
     links: [],
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };

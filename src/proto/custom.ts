@@ -6,7 +6,7 @@
 import type { FieldOverrides } from '../types';
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { type LogicalSpan, UNKNOWN_SERVICE } from './model';
 import type { SpanSchema, StoredHit } from './schema';
 import { flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange } from './schemaSupport';
@@ -89,7 +89,7 @@ export function customSchema(overrides: FieldOverrides): SpanSchema {
     return {
       traceId: ids.traceId,
       spanId: ids.spanId,
-      parentSpanId: paths.parentSpanId ? normaliseSpanId(readPath(source, paths.parentSpanId)) : undefined,
+      parentSpanId: paths.parentSpanId ? readParentSpanId(readPath(source, paths.parentSpanId), warnings) : undefined,
       name: (paths.name && readString(source, paths.name)) || '',
       serviceName: service ?? UNKNOWN_SERVICE,
       kind: readKind(undefined),

@@ -6,7 +6,7 @@
  */
 import { readPath, toAttributes, toAttributeValue } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, UNKNOWN_SERVICE } from './model';
 import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
@@ -41,12 +41,12 @@ function nestedAttributes(value: unknown, classic: boolean): Attributes {
   return classic ? Object.fromEntries(Object.entries(raw).map(([key, item]) => [decodeKey(key), item])) : raw;
 }
 
-function readEvents(value: unknown, classic: boolean): SpanEvent[] {
+function readEvents(value: unknown, classic: boolean, warnings: string[]): SpanEvent[] {
   return readEventArray(value, (event): SpanEvent | undefined => {
     const time = readIso(readPath(event, 'time'));
     const name = readString(event, 'name');
     return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: nestedAttributes(readPath(event, 'attributes'), classic), droppedAttributesCount: readCount(readPath(event, 'droppedAttributesCount')) };
-  });
+  }, warnings);
 }
 
 
@@ -68,14 +68,15 @@ function dataPrepperDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     warnings.push('the document has no valid durationInNanos or endTime; shown as 0');
   }
   const resourceAttributes = attributesAt(source, 'resource.attributes', classic);
-  const service = readString(source, 'serviceName') ?? (typeof resourceAttributes['service.name'] === 'string' ? resourceAttributes['service.name'] : undefined);
+  const resourceService = resourceAttributes['service.name'];
+  const service = readString(source, 'serviceName') ?? (typeof resourceService === 'string' && resourceService !== '' ? resourceService : undefined);
   const scopeName = readString(source, 'instrumentationScope.name');
   const scopeVersion = readString(source, 'instrumentationScope.version');
   const scopeAttributes = classic ? {} : toAttributes(readPath(source, 'instrumentationScope.attributes'));
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parentSpanId')),
+    parentSpanId: readParentSpanId(readPath(source, 'parentSpanId'), warnings),
     name: readString(source, 'name') ?? '',
     serviceName: service ?? UNKNOWN_SERVICE,
     kind: readKind(readPath(source, 'kind')),
@@ -88,8 +89,8 @@ function dataPrepperDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     resourceSchemaUrl: readString(source, 'resource.schemaUrl'),
     scope: scopeName || scopeVersion ? { name: scopeName, version: scopeVersion, attributes: Object.keys(scopeAttributes).length > 0 ? scopeAttributes : undefined, schemaUrl: readString(source, 'instrumentationScope.schemaUrl') } : undefined,
     traceState: readString(source, 'traceState'),
-    events: readEvents(readPath(source, 'events'), classic),
-    links: readLinkArray(readPath(source, 'links'), { traceId: 'traceId', spanId: 'spanId', traceState: 'traceState', attributes: 'attributes', droppedAttributesCount: 'droppedAttributesCount' }, (raw) => nestedAttributes(raw, classic)),
+    events: readEvents(readPath(source, 'events'), classic, warnings),
+    links: readLinkArray(readPath(source, 'links'), { traceId: 'traceId', spanId: 'spanId', traceState: 'traceState', attributes: 'attributes', droppedAttributesCount: 'droppedAttributesCount' }, warnings, (raw) => nestedAttributes(raw, classic)),
     droppedAttributesCount: readCount(readPath(source, 'droppedAttributesCount')),
     droppedEventsCount: readCount(readPath(source, 'droppedEventsCount')),
     droppedLinksCount: readCount(readPath(source, 'droppedLinksCount')),

@@ -6,7 +6,7 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type StatusCode, UNKNOWN_SERVICE } from './model';
 import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
@@ -49,10 +49,12 @@ function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   }
   const { attributes, resourceAttributes } = splitRootAttributes(flat, FIXED);
   const service = resourceAttributes['service.name'];
+  const warnings = [ECS_NO_DURATION];
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(flat['parent.id']),
+    // From the document, not the flattened keys: a damaged parent object must not vanish silently.
+    parentSpanId: readParentSpanId(readPath(source, 'parent.id'), warnings),
     name: typeof flat['span.name'] === 'string' ? flat['span.name'] : '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
     kind: readKind(flat['span.kind']),
@@ -62,8 +64,8 @@ function ecsDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     attributes,
     resourceAttributes,
     events: [],
-    links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }),
-    source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings: [ECS_NO_DURATION] },
+    links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }, warnings),
+    source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };
 }
 

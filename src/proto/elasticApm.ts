@@ -6,11 +6,11 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import { bodyText, detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit, WrittenDocument } from './schema';
-import { compact, detectByFields, flattenObject, KEYWORD, pagingSort, readEachHit, readLinkArray, readNanos, readString, requireIds, singleIndex, startRange } from './schemaSupport';
+import { compact, detectByFields, flattenObject, KEYWORD, pagingSort, readEachHit, readIso, readLinkArray, readNanos, readString, requireIds, singleIndex, startRange } from './schemaSupport';
 
 const SCHEMA = 'elastic-apm';
 const NS_PER_US = BigInt(1000);
@@ -71,7 +71,7 @@ function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parent.id')),
+    parentSpanId: readParentSpanId(readPath(source, 'parent.id'), warnings),
     name: readString(source, isTransaction ? 'transaction.name' : 'span.name') ?? '',
     serviceName,
     kind: readApmKind(source, isTransaction),
@@ -82,7 +82,7 @@ function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     resourceAttributes,
     scope: frameworkName || frameworkVersion ? { name: frameworkName, version: frameworkVersion } : undefined,
     events: [],
-    links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }),
+    links: readLinkArray(readPath(source, 'span.links'), { traceId: 'trace.id', spanId: 'span.id' }, warnings),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };
 }
@@ -274,9 +274,9 @@ const APM_LOG_PATHS: LogPaths = {
 
 function apmDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
   const source = hit._source ?? {};
-  const time = typeof source['@timestamp'] === 'string' ? Date.parse(source['@timestamp']) : NaN;
-  const micros = readNanos(readPath(source, 'timestamp.us'), 'us');
-  if (micros === undefined && Number.isNaN(time)) {
+  // RFC 3339 only, not Date.parse: that takes text such as "-1" or "a 2" for a day in 2001.
+  const time = readNanos(readPath(source, 'timestamp.us'), 'us') ?? readIso(readPath(source, '@timestamp'));
+  if (time === undefined) {
     return `log document ${hit._index}/${hit._id} has no readable @timestamp`;
   }
   const resourceAttributes: Attributes = {};
@@ -291,7 +291,7 @@ function apmDocumentToLog(hit: StoredHit): LogicalLogRecord | string {
     }
   }
   return {
-    timeUnixNano: micros ?? BigInt(time) * BigInt(1_000_000),
+    timeUnixNano: time,
     ...readLogIds(source, APM_LOG_PATHS),
     ...readSeverity(source, APM_LOG_PATHS),
     body: readLogBody(source, APM_LOG_PATHS),

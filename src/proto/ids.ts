@@ -45,13 +45,40 @@ export function traceIdSearchForms(id: string): string[] {
   return [...forms];
 }
 
-/** A stored id as the logical model wants it: lowercase hex, or undefined for empty/all-zero/non-hex. */
-export function normaliseSpanId(value: unknown): string | undefined {
+/** Span ids are 8 bytes, trace ids 16: a longer stored id is not one, whatever its digits. */
+const SPAN_ID_DIGITS = 16;
+const TRACE_ID_DIGITS = 32;
+
+/** Lowercase hex of at most `maxDigits` digits, or undefined for empty/all-zero/non-hex/too long. */
+function normaliseHexId(value: unknown, maxDigits: number): string | undefined {
   if (typeof value !== 'string') {
     return undefined;
   }
   const id = value.trim().toLowerCase();
-  return id === '' || ALL_ZERO.test(id) || !HEX.test(id) ? undefined : id;
+  return id === '' || id.length > maxDigits || ALL_ZERO.test(id) || !HEX.test(id) ? undefined : id;
+}
+
+/** A stored span id as the logical model wants it: lowercase hex, or undefined for empty/all-zero/non-hex/over 16 digits. */
+export function normaliseSpanId(value: unknown): string | undefined {
+  return normaliseHexId(value, SPAN_ID_DIGITS);
+}
+
+/** Whether a stored id field says "none": missing, null, blank, or all zeros (OpenTelemetry's invalid id). */
+function isAbsentId(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && (value.trim() === '' || ALL_ZERO.test(value.trim())));
+}
+
+/**
+ * A stored parent span id. Roots store none (missing, "", all zeros); anything else that is not a
+ * span id still shows the span as a root, but with a warning, so a damaged document is never
+ * silently read as a root.
+ */
+export function readParentSpanId(value: unknown, warnings: string[]): string | undefined {
+  const id = normaliseSpanId(value);
+  if (id === undefined && !isAbsentId(value)) {
+    warnings.push(`the stored parent span id ${truncate(JSON.stringify(value) ?? String(value))} is not a span id (up to 16 hex digits); shown as a root`);
+  }
+  return id;
 }
 
 /**
@@ -67,7 +94,7 @@ export function storedSpanId<T extends string | undefined>(id: T): T {
 
 /** Trace ids in the frame are 32 digits; 64-bit ids are left-padded as Grafana's Jaeger source does. */
 export function normaliseTraceId(value: unknown): string | undefined {
-  const id = normaliseSpanId(value);
+  const id = normaliseHexId(value, TRACE_ID_DIGITS);
   return id === undefined ? undefined : id.length < 32 && id.length > 16 ? id.padStart(32, '0') : id;
 }
 

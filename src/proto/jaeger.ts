@@ -5,10 +5,10 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
+import { normaliseSpanId, normaliseTraceId, readParentSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalSpan, type SpanEvent, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
-import { compact, detectByFields, KEYWORD, pagingSort, readEachHit, readEventArray, readKind, readNanos, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
+import { compact, detectByFields, KEYWORD, pagingSort, readEachHit, readEventArray, readKind, readNanos, readString, requireIds, singleIndex, startRange, storedElements, warnLeftOut, writeEach } from './schemaSupport';
 
 const SCHEMA = 'jaeger';
 const NS_PER_US = BigInt(1000);
@@ -57,7 +57,7 @@ function statusFrom(tags: Map<string, AttributeValue>): StatusCode {
   return tags.get('otel.status_code') === 'OK' ? 1 : 0;
 }
 
-function readLogs(value: unknown): SpanEvent[] {
+function readLogs(value: unknown, warnings: string[]): SpanEvent[] {
   return readEventArray(value, (log): SpanEvent | undefined => {
     const time = readNanos(readPath(log, 'timestamp'), 'us');
     if (time === undefined) {
@@ -73,7 +73,7 @@ function readLogs(value: unknown): SpanEvent[] {
       }
     }
     return { timeUnixNano: time, name, attributes };
-  });
+  }, warnings);
 }
 
 /** The span id of the first reference of `refType` within the span's own trace. */
@@ -95,19 +95,23 @@ function firstInTrace(references: unknown[], traceId: string, refType: string): 
  * is also the target of one of its links with that one FOLLOWS_FROM reference and no parentSpanID).
  * Every reference but the CHILD_OF one that names the parent is a link; a FOLLOWS_FROM reference
  * that gives the parent stays a link too. One pass over the references for the links (this runs
- * for every span read); the parent search runs only where parentSpanID is missing.
+ * for every span read); the parent search runs only where parentSpanID is missing. References
+ * without valid ids are left out, said in `warnings`.
  */
-function parentAndLinks(traceId: string, storedParent: string | undefined, references: unknown[]): { parentSpanId?: string; links: SpanLink[] } {
+function parentAndLinks(traceId: string, storedParent: string | undefined, references: unknown[], warnings: string[]): { parentSpanId?: string; links: SpanLink[] } {
   const parentSpanId = storedParent ?? firstInTrace(references, traceId, 'CHILD_OF') ?? firstInTrace(references, traceId, 'FOLLOWS_FROM');
   const links: SpanLink[] = [];
+  let leftOut = 0;
   for (const reference of references) {
     const refTrace = normaliseTraceId(readPath(reference, 'traceID'));
     const refSpan = normaliseSpanId(readPath(reference, 'spanID'));
-    if (!refTrace || !refSpan || (refSpan === parentSpanId && refTrace === traceId && readPath(reference, 'refType') === 'CHILD_OF')) {
-      continue;
+    if (!refTrace || !refSpan) {
+      leftOut++;
+    } else if (refSpan !== parentSpanId || refTrace !== traceId || readPath(reference, 'refType') !== 'CHILD_OF') {
+      links.push({ traceId: refTrace, spanId: refSpan, attributes: {} });
     }
-    links.push({ traceId: refTrace, spanId: refSpan, attributes: {} });
   }
+  warnLeftOut(warnings, 'references', leftOut, references.length);
   return { parentSpanId, links };
 }
 
@@ -146,9 +150,8 @@ function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
       resourceAttributes[tag.key] = tagValue(tag);
     }
   }
-  const storedReferences = readPath(source, 'references');
-  const references = Array.isArray(storedReferences) ? (storedReferences as unknown[]) : [];
-  const { parentSpanId, links } = parentAndLinks(ids.traceId, normaliseSpanId(readPath(source, 'parentSpanID')), references);
+  const references = storedElements(readPath(source, 'references'), 'references', warnings);
+  const { parentSpanId, links } = parentAndLinks(ids.traceId, readParentSpanId(readPath(source, 'parentSpanID'), warnings), references, warnings);
   const scopeName = special.get('otel.scope.name');
   const scopeVersion = special.get('otel.scope.version');
   const description = special.get('otel.status_description');
@@ -168,7 +171,7 @@ function jaegerDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     resourceAttributes,
     scope: scopeName || scopeVersion ? { name: scopeName ? String(scopeName) : undefined, version: scopeVersion ? String(scopeVersion) : undefined } : undefined,
     traceState: typeof traceState === 'string' && traceState !== '' ? traceState : undefined,
-    events: readLogs(readPath(source, 'logs')),
+    events: readLogs(readPath(source, 'logs'), warnings),
     links,
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };

@@ -6,7 +6,7 @@
  */
 import { readPath, stringAt, toAttributes } from './attributes';
 import { type FieldCatalog, hasPrefix } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
+import { normaliseSpanId, normaliseTraceId, readParentSpanId } from './ids';
 import { type Attributes, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type SpanLink, UNKNOWN_SERVICE } from './model';
 import { detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, EngineFlavor, IndexSetup, JsonObject, MappingStyle, ReadResult, SpanSchema, StoredHit, WrittenDocument } from './schema';
@@ -22,7 +22,8 @@ export const OTEL_LOGS_SUFFIX = '-logs';
 
 /** `@timestamp` as the exporter writes it ("ms.ns"), or ISO 8601, or epoch ms as a number. */
 export function readOtelTimestamp(value: unknown): bigint | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) {
+  // Negative or beyond 2^53 is no time the exporter writes: not read, rather than read wrong.
+  if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(Math.trunc(value))) {
     return millisToNanos(BigInt(Math.trunc(value)));
   }
   if (typeof value !== 'string') {
@@ -74,11 +75,12 @@ export function otelDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   }
   const resourceAttributes = toAttributes(readPath(source, 'resource.attributes'));
   const service = stringAt(source, 'resource.attributes.service.name');
+  // A lone link object, not in a list, is read as a list of one.
   const links = readPath(source, 'links');
   return {
     traceId,
     spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parent_span_id')),
+    parentSpanId: readParentSpanId(readPath(source, 'parent_span_id'), warnings),
     name: name ?? '',
     serviceName: service || UNKNOWN_SERVICE,
     kind: readKind(readPath(source, 'kind')),
@@ -92,7 +94,7 @@ export function otelDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     scope: readScope(source),
     traceState: stringAt(source, 'trace_state') || undefined,
     events: [],
-    links: readLinkArray(Array.isArray(links) ? links : links ? [links] : [], OTEL_LINK_KEYS, toAttributes),
+    links: readLinkArray(links !== null && typeof links === 'object' && !Array.isArray(links) ? [links] : links, OTEL_LINK_KEYS, warnings, toAttributes),
     droppedAttributesCount: readCount(readPath(source, 'dropped_attributes_count')),
     droppedEventsCount: readCount(readPath(source, 'dropped_events_count')),
     droppedLinksCount: readCount(readPath(source, 'dropped_links_count')),

@@ -4,48 +4,44 @@
  * same with attributes at the document root and no `Events.` prefix). storage-schemas.md §2.4-2.5.
  * Written in `none` mode, with flat dotted keys, as the exporter writes them.
  */
-import { readPath, toAttributeValue } from './attributes';
+import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId, normaliseTraceId } from './ids';
+import { readParentSpanId } from './ids';
 import { type Attributes, type AttributeValue, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanLink, UNKNOWN_SERVICE } from './model';
 import { detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogBody, readLogIds, readSeverity } from './logSchema';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
-import { byTime, compact, detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readNanos, readStatusCode, readString, requireIds, startRange, writeEach } from './schemaSupport';
+import { byTime, compact, detectByFields, flattenObject, pagingSort, readEachHit, readIso, readKind, readLinkArray, readNanos, readStatusCode, readString, requireIds, startRange, warnLeftOut, writeEach } from './schemaSupport';
 import { formatIsoNanos } from './time';
 
 const SCHEMA = 'otel-raw';
 const FIXED = new Set(['@timestamp', 'EndTimestamp', 'Duration', 'TraceId', 'SpanId', 'ParentSpanId', 'Name', 'Kind', 'TraceStatus', 'TraceStatusDescription', 'Link', 'TraceState']);
 const FIXED_PREFIXES = ['Resource.', 'Scope.', 'data_stream.', 'Attributes.', 'Events.'];
 
-function readLinks(value: unknown): SpanLink[] {
+const LINK_KEYS = { traceId: 'traceID', spanId: 'spanID', attributes: 'attribute' };
+
+/** `Link` is the links as JSON text; text that is not JSON is said in `warnings` and read as none. */
+function readLinks(value: unknown, warnings: string[]): SpanLink[] {
   let parsed: unknown = value;
   if (typeof value === 'string') {
     try {
       parsed = JSON.parse(value);
     } catch {
+      warnings.push('the stored links are text that is not JSON, and are left out');
       return [];
     }
   }
-  if (!Array.isArray(parsed)) {
-    return [];
-  }
-  return parsed
-    .map((link): SpanLink | undefined => {
-      const traceId = normaliseTraceId(readPath(link, 'traceID'));
-      const spanId = normaliseSpanId(readPath(link, 'spanID'));
-      const attributes = readPath(link, 'attribute');
-      return traceId && spanId ? { traceId, spanId, attributes: attributes && typeof attributes === 'object' ? flattenObject(attributes) : {} } : undefined;
-    })
-    .filter((link): link is SpanLink => link !== undefined);
+  return readLinkArray(parsed, LINK_KEYS, warnings, (raw) => flattenObject(raw));
 }
 
 /**
  * Events are keyed by name: each `<prefix><name>.time` key names an event, and the other keys under
  * `<prefix><name>.` are its attributes. Two events with one name on a span collide in the producer.
+ * Events whose time cannot be read are left out, said in `warnings`; the document's own keys name
+ * events too, as a time key holding an object is gone from the flattened keys.
  */
-function readEvents(flat: Record<string, AttributeValue>, prefix: string): { events: SpanEvent[]; used: Set<string> } {
+function readEvents(source: JsonObject, flat: Record<string, AttributeValue>, prefix: string, warnings: string[]): { events: SpanEvent[]; used: Set<string> } {
   const used = new Set<string>();
-  const names = Object.keys(flat)
+  const names = [...new Set([...Object.keys(flat), ...Object.keys(source)])]
     .filter((key) => key.startsWith(prefix) && key.endsWith('.time'))
     .map((key) => key.slice(prefix.length, -'.time'.length))
     .sort((a, b) => b.length - a.length);
@@ -64,6 +60,7 @@ function readEvents(flat: Record<string, AttributeValue>, prefix: string): { eve
       events.push({ timeUnixNano: time, name, attributes });
     }
   }
+  warnLeftOut(warnings, 'events', names.length - events.length, names.length);
   return { events: events.sort(byTime), used };
 }
 
@@ -90,7 +87,7 @@ function otelRawDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     warnings.push('the document has no valid EndTimestamp or Duration; shown as 0');
   }
   const noneMode = Object.keys(flat).some((key) => key.startsWith('Attributes.') || key.startsWith('Events.'));
-  const { events, used } = readEvents(flat, noneMode ? 'Events.' : '');
+  const { events, used } = readEvents(source, flat, noneMode ? 'Events.' : '', warnings);
   const attributes = noneMode ? section(flat, 'Attributes.') : Object.fromEntries(Object.entries(flat).filter(([key]) => !FIXED.has(key) && !FIXED_PREFIXES.some((p) => key.startsWith(p)) && !used.has(key)));
   const resourceAttributes = section(flat, 'Resource.');
   const scope = section(flat, 'Scope.');
@@ -99,7 +96,8 @@ function otelRawDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(flat.ParentSpanId),
+    // From the document, not the flattened keys: a damaged parent object must not vanish silently.
+    parentSpanId: readParentSpanId(readPath(source, 'ParentSpanId'), warnings),
     name: typeof flat.Name === 'string' ? flat.Name : '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
     kind: readKind(flat.Kind),
@@ -112,7 +110,7 @@ function otelRawDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     scope: scopeName || scopeVersion ? { name: typeof scopeName === 'string' ? scopeName : undefined, version: typeof scopeVersion === 'string' ? scopeVersion : undefined, attributes: Object.keys(scopeAttributes).length > 0 ? scopeAttributes : undefined } : undefined,
     traceState: readString(source, 'TraceState'),
     events,
-    links: readLinks(toAttributeValue(readPath(source, 'Link'))),
+    links: readLinks(readPath(source, 'Link'), warnings),
     source: { schema: SCHEMA, index: hit._index, id: hit._id, warnings },
   };
 }

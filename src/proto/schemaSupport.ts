@@ -231,9 +231,49 @@ export function requireIds(hit: StoredHit, traceIdValue: unknown, spanIdValue: u
   return traceId && spanId ? { traceId, spanId } : `document ${hit._index}/${hit._id} has no valid trace and span id`;
 }
 
-/** A stored array of events, each read by `read` (undefined leaves it out), in time order. */
-export function readEventArray(value: unknown, read: (raw: unknown) => SpanEvent | undefined): SpanEvent[] {
-  return Array.isArray(value) ? value.map(read).filter((event): event is SpanEvent => event !== undefined).sort(byTime) : [];
+/** What a span stores in lists, as its warnings name them. */
+export type StoredList = 'events' | 'links' | 'references';
+
+/** Why an element of each list is left out, said of one and of several. */
+const LEFT_OUT_BECAUSE: Record<StoredList, [one: string, several: string]> = {
+  events: ['could not be read and is left out', 'could not be read and are left out'],
+  links: ['has no valid trace or span id and is left out', 'have no valid trace or span id and are left out'],
+  references: ['has no valid trace or span id and is left out', 'have no valid trace or span id and are left out'],
+};
+
+/**
+ * The one warning for the elements of a stored list a reader leaves out ("2 of 5 stored events
+ * could not be read and are left out"), so a damaged event or link is never dropped silently.
+ */
+export function warnLeftOut(warnings: string[], list: StoredList, leftOut: number, stored: number): void {
+  if (leftOut > 0) {
+    warnings.push(`${leftOut} of ${stored} stored ${list} ${LEFT_OUT_BECAUSE[list][leftOut === 1 ? 0 : 1]}`);
+  }
+}
+
+/** The elements of a stored list; a value that is there but no list is said and read as none. */
+export function storedElements(value: unknown, list: StoredList, warnings: string[]): unknown[] {
+  if (Array.isArray(value)) {
+    return value;
+  }
+  if (value !== undefined && value !== null) {
+    warnings.push(`the stored ${list} are ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}, not a list, and are left out`);
+  }
+  return [];
+}
+
+/** A stored array of events, each read by `read` (undefined leaves it out, said in `warnings`), in time order. */
+export function readEventArray(value: unknown, read: (raw: unknown) => SpanEvent | undefined, warnings: string[]): SpanEvent[] {
+  const stored = storedElements(value, 'events', warnings);
+  const events: SpanEvent[] = [];
+  for (const raw of stored) {
+    const event = read(raw);
+    if (event !== undefined) {
+      events.push(event);
+    }
+  }
+  warnLeftOut(warnings, 'events', stored.length - events.length, stored.length);
+  return events.sort(byTime);
 }
 
 export function byTime<T extends { timeUnixNano: bigint }>(a: T, b: T): number {
@@ -260,13 +300,11 @@ export interface LinkKeys {
   droppedAttributesCount?: string;
 }
 
-/** A stored array of links; elements without valid ids are left out. */
-export function readLinkArray(value: unknown, keys: LinkKeys, readAttributes: (raw: unknown) => Attributes = () => ({})): SpanLink[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
+/** A stored array of links; elements without valid ids are left out, said in `warnings`. */
+export function readLinkArray(value: unknown, keys: LinkKeys, warnings: string[], readAttributes: (raw: unknown) => Attributes = () => ({})): SpanLink[] {
+  const stored = storedElements(value, 'links', warnings);
   const links: SpanLink[] = [];
-  for (const link of value) {
+  for (const link of stored) {
     const traceId = normaliseTraceId(readPath(link, keys.traceId));
     const spanId = normaliseSpanId(readPath(link, keys.spanId));
     if (traceId && spanId) {
@@ -279,6 +317,7 @@ export function readLinkArray(value: unknown, keys: LinkKeys, readAttributes: (r
       });
     }
   }
+  warnLeftOut(warnings, 'links', stored.length - links.length, stored.length);
   return links;
 }
 

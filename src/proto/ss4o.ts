@@ -12,7 +12,7 @@
  */
 import { readPath, toAttributes } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId } from './ids';
+import { readParentSpanId } from './ids';
 import { detectLogFields, type LogPaths, type LogSchema, logsIndexOf, readLogIds, readSeverity } from './logSchema';
 import { type Attributes, type AttributeValue, type InstrumentationScope, type LogicalLogRecord, type LogicalSpan, type SpanEvent, type SpanKind, type SpanLink, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
@@ -67,17 +67,12 @@ function ss4oDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   if (end === undefined || end < start) {
     warnings.push('the document has no endTime at or after its startTime; duration shown as 0');
   }
-  const rawEvents = readPath(source, 'events');
-  const events = readEventArray(rawEvents, readEvent);
-  if (Array.isArray(rawEvents) && events.length < rawEvents.length) {
-    warnings.push(`${rawEvents.length - events.length} of ${rawEvents.length} events have no readable name and @timestamp and are not shown`);
-  }
   const resourceAttributes = toAttributes(readPath(source, 'resource'));
   const service = resourceAttributes['service.name'];
   return {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parentSpanId')),
+    parentSpanId: readParentSpanId(readPath(source, 'parentSpanId'), warnings),
     name: readString(source, 'name') ?? '',
     serviceName: typeof service === 'string' && service !== '' ? service : UNKNOWN_SERVICE,
     kind: readKind(readPath(source, 'kind')),
@@ -89,8 +84,8 @@ function ss4oDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     resourceAttributes,
     scope: readScope(source),
     traceState: readString(source, 'traceState'),
-    events,
-    links: readLinkArray(readPath(source, 'links'), { traceId: 'traceId', spanId: 'spanId', traceState: 'traceState', attributes: 'attributes', droppedAttributesCount: 'droppedAttributesCount' }, toAttributes),
+    events: readEventArray(readPath(source, 'events'), readEvent, warnings),
+    links: readLinkArray(readPath(source, 'links'), { traceId: 'traceId', spanId: 'spanId', traceState: 'traceState', attributes: 'attributes', droppedAttributesCount: 'droppedAttributesCount' }, warnings, toAttributes),
     droppedAttributesCount: readCount(readPath(source, 'droppedAttributesCount')),
     droppedEventsCount: readCount(readPath(source, 'droppedEventsCount')),
     droppedLinksCount: readCount(readPath(source, 'droppedLinksCount')),

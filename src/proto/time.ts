@@ -24,14 +24,17 @@ export function formatOtelMillisNanos(ns: bigint): string {
   return rest === BigInt(0) ? `${ms}` : `${ms}.${rest}`;
 }
 
-/** RFC 3339 with up to nine fractional digits, exactly, e.g. `2024-05-14T09:21:07.123456789Z`. */
+/**
+ * RFC 3339 with up to nine fractional digits, exactly, e.g. `2024-05-14T09:21:07.123456789Z`.
+ * Unix time only: nothing before 1970 (OTLP's times are unsigned; Go's zero time, year 1, means unset).
+ */
 export function parseIsoNanos(value: string): bigint | undefined {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/.exec(value.trim());
   if (!match) {
     return undefined;
   }
   const seconds = Date.parse(`${match[1]}${match[3]}`);
-  if (Number.isNaN(seconds)) {
+  if (Number.isNaN(seconds) || seconds < 0) {
     return undefined;
   }
   const fraction = BigInt((match[2] ?? '').padEnd(9, '0'));

@@ -11,7 +11,7 @@
  */
 import { readPath } from './attributes';
 import type { FieldCatalog } from './fieldCatalog';
-import { normaliseSpanId, SHARED_SPAN_SUFFIX, storedSpanId } from './ids';
+import { readParentSpanId, SHARED_SPAN_SUFFIX, storedSpanId } from './ids';
 import { type Attributes, type LogicalSpan, type SpanEvent, type SpanKind, type StatusCode, UNKNOWN_SERVICE } from './model';
 import type { Detection, JsonObject, SpanSchema, StoredHit } from './schema';
 import { attributeText, compact, detectByFields, KEYWORD, pagingSort, readEachHit, readEventArray, readNanos, readString, requireIds, singleIndex, startRange, writeEach } from './schemaSupport';
@@ -56,12 +56,12 @@ function readCountTag(value: string | undefined): number | undefined {
   return value !== undefined && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined;
 }
 
-function readAnnotations(value: unknown): SpanEvent[] {
+function readAnnotations(value: unknown, warnings: string[]): SpanEvent[] {
   return readEventArray(value, (annotation): SpanEvent | undefined => {
     const time = readNanos(readPath(annotation, 'timestamp'), 'us');
     const name = readString(annotation, 'value');
     return time === undefined || name === undefined ? undefined : { timeUnixNano: time, name, attributes: {} };
-  });
+  }, warnings);
 }
 
 interface Endpoint {
@@ -130,7 +130,7 @@ function zipkinDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const span: LogicalSpan = {
     traceId: ids.traceId,
     spanId: ids.spanId,
-    parentSpanId: normaliseSpanId(readPath(source, 'parentId')),
+    parentSpanId: readParentSpanId(readPath(source, 'parentId'), warnings),
     name: readString(source, 'name') ?? '',
     serviceName,
     kind,
@@ -141,7 +141,7 @@ function zipkinDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     attributes,
     resourceAttributes: { 'service.name': serviceName },
     scope: scopeName || scopeVersion ? { name: scopeName, version: scopeVersion } : undefined,
-    events: readAnnotations(readPath(source, 'annotations')),
+    events: readAnnotations(readPath(source, 'annotations'), warnings),
     links: [],
     droppedAttributesCount: readCountTag(tags[DROPPED_TAGS.attributes]),
     droppedEventsCount: readCountTag(tags[DROPPED_TAGS.events]),

@@ -84,14 +84,14 @@ describe('otel documents -> logical spans', () => {
     expect(warnings[0]).toMatch(/^3 documents were skipped because they could not be read as spans \(document traces-generic.otel-default\/a has no valid trace_id\/span_id; .*\/b .*; .*\/c has no readable @timestamp\)/);
   });
 
-  it('shows a span with garbage values, with warnings instead of throwing', () => {
+  it('shows a span with garbage values, with warnings instead of throwing (links that are no list among them)', () => {
     const span = otelDocumentToSpan(hit({ ...referenceDocument, duration: 'long', name: ['x'], kind: 7, status: 'broken', attributes: 'nope', links: 'none' })) as LogicalSpan;
     expect(span.durationNano).toBe(BigInt(0));
     expect(span.kind).toBe('unspecified');
     expect(span.statusCode).toBe(0);
     expect(span.attributes).toEqual({});
     expect(span.links).toEqual([]);
-    expect(span.source.warnings).toEqual(['the document has no valid duration; shown as 0', 'the document has no span name']);
+    expect(span.source.warnings).toEqual(['the document has no valid duration; shown as 0', 'the document has no span name', 'the stored links are a string, not a list, and are left out']);
   });
 
   it('keeps a huge attribute value whole', () => {
