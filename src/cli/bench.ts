@@ -4,11 +4,12 @@
  * measures the query core end to end through the Node transport beside the raw engine time for
  * the same work. Medians and p95 of at least 10 runs after warm-up; a table on stdout and
  * benchmarks/results.json (results-quick.json for `--quick`, which measures the 100,000-span
- * data set only).
+ * data set only). `--ingest-memory` instead measures the peak memory of `estraces ingest` on a
+ * ~200 MB file (see benchIngestMemory).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -219,13 +220,91 @@ function machine(engine: string): Record<string, unknown> {
   return { cpus: cpu.length, cpuModel: cpu[0]?.model, memoryGb: Math.round(totalmem() / 1e9), node: process.version, engine, java };
 }
 
+// ---- ingest memory ---------------------------------------------------------------------------
+
+const INGEST_MEMORY_TARGET_MB = 300;
+
+/**
+ * A ~200 MB OTLP/JSON export request (one JSON object, 10-span traces, 500 spans per resource),
+ * written piece by piece so the bench itself never holds it.
+ */
+async function writeLargeOtlpFile(file: string, targetBytes: number): Promise<number> {
+  const out = createWriteStream(file);
+  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((done) => out.once('drain', () => done())));
+  const startNs = BigInt(END_MS - 3_600_000) * BigInt(1_000_000);
+  let bytes = 0;
+  let spans = 0;
+  await write('{"resourceSpans":[');
+  for (let group = 0; bytes < targetBytes; group++) {
+    const items: string[] = [];
+    for (let i = 0; i < 500; i++, spans++) {
+      const trace = Math.floor(spans / 10);
+      const start = startNs + BigInt(spans) * BigInt(1_000_123);
+      items.push(JSON.stringify({
+        traceId: trace.toString(16).padStart(32, '0').replace(/^0/, 'a'),
+        spanId: (spans + 1).toString(16).padStart(16, '0'),
+        parentSpanId: spans % 10 === 0 ? '' : (trace * 10 + 1).toString(16).padStart(16, '0'),
+        name: `operation ${spans % 37}`,
+        kind: 2,
+        startTimeUnixNano: start.toString(),
+        endTimeUnixNano: (start + BigInt(750_000)).toString(),
+        attributes: [{ key: 'http.route', value: { stringValue: `/api/items/${spans % 101}` } }, { key: 'http.status_code', value: { intValue: '200' } }, { key: 'note', value: { stringValue: 'x'.repeat(120) } }],
+        status: { code: 1 },
+      }));
+    }
+    const chunk = `${group === 0 ? '' : ','}{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"service-${group % 20}"}}]},"scopeSpans":[{"scope":{"name":"bench"},"spans":[${items.join(',')}]}]}`;
+    bytes += chunk.length;
+    await write(chunk);
+  }
+  await write(']}\n');
+  await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
+  return spans;
+}
+
+/**
+ * `bench --ingest-memory`: `estraces ingest` of a ~200 MB file in a child process, whose own
+ * peak resident memory (getrusage maxrss) it prints on exit. Not part of the default run: it
+ * writes and bulk-loads 200 MB.
+ */
+async function benchIngestMemory(url: string, index: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'estraces-ingest-memory-'));
+  const file = join(dir, 'large.json');
+  try {
+    const spans = await writeLargeOtlpFile(file, 200 * 1024 * 1024);
+    const megabytes = Math.round(statSync(file).size / 1024 / 1024);
+    log(`ingesting ${file}: ${megabytes} MB, ${spans} spans`);
+    const child = `require('tsx/cjs/api').register();
+require(${JSON.stringify(join(__dirname, 'main.ts'))}).main(${JSON.stringify(['ingest', '--url', url, '--index', index, '--schema', 'otel', file])}).then((code) => {
+  process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n');
+  process.exitCode = code;
+});`;
+    const started = Date.now();
+    const result = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: resolve(__dirname, '../..') });
+    const seconds = (Date.now() - started) / 1000;
+    const peak = /maxRSS (\d+)/.exec(result.stderr ?? '');
+    if (result.status !== 0 || !peak) {
+      throw new Error(`the ingest child failed (exit ${result.status}): ${(result.stderr ?? '').slice(-2_000)}`);
+    }
+    const report = JSON.parse(result.stdout) as { spans: number; written: number; alreadyPresent: number };
+    const peakMb = Math.round(Number(peak[1]) / 1024);
+    process.stdout.write(`ingest memory: ${megabytes} MB file, ${report.spans} spans (${report.written} written, ${report.alreadyPresent} already present) in ${seconds.toFixed(0)} s; peak RSS ${peakMb} MB (target at most ${INGEST_MEMORY_TARGET_MB} MB)\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runBench(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, kind: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, kind: { type: 'string' }, url: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' }, 'ingest-memory': { type: 'boolean' }, index: { type: 'string' } } });
   only = values.only ? new RegExp(values.only) : undefined;
   const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
   const runs = Math.max(10, Number(values.runs ?? 10));
   const url = await ensureEngine(kind, values.url, log, 3072);
   const client = new EngineClient(createNodeTransport({ url, timeoutMs: 600_000 }));
+  if (values['ingest-memory']) {
+    await benchIngestMemory(url, values.index ?? 'estraces-bench-ingest-memory');
+    await client.deleteIndex(`${values.index ?? 'estraces-bench-ingest-memory'}*`);
+    return;
+  }
   const info = await client.info();
   // Repeated identical size-0 searches would be answered by the shard request cache: measure the work, not the cache.
   const disableCache = () => client.transport.request({ method: 'PUT', path: '/estraces-bench-*/_settings?allow_no_indices=true', body: { 'index.requests.cache.enable': false } });

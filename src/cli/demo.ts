@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { EngineClient } from '../engine/client';
+import { redactUserInfo } from '../engine/endpoint';
 import { createNodeTransport } from '../engine/nodeTransport';
 import { logRecordsFromOtlp, spansFromOtlp } from '../proto/otlp';
 import { otelSchema } from '../proto/otel';
@@ -20,7 +21,8 @@ export async function runDemo(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { url: { type: 'string' }, kind: { type: 'string' }, traces: { type: 'string' } } });
   const kind: EngineKind = values.kind === 'elasticsearch' ? 'elasticsearch' : 'opensearch';
   const url = await ensureEngine(kind, values.url, (line) => process.stderr.write(`${line}\n`));
-  // A new seed per run: running the demo again adds new traces instead of clashing with old ones.
+  // A new seed and the current time per run: running the demo again adds new, recent traces. (Ingest
+  // ids are deterministic, so the same spans ingested twice would be stored once.)
   const traces = generateDemoTraces({ traces: Number(values.traces ?? 20), seed: Date.now() % 1_000_000_007 });
   const logs = generateCorrelatedLogs(traces);
   const client = new EngineClient(createNodeTransport({ url }));
@@ -42,10 +44,11 @@ export async function runDemo(args: string[]): Promise<void> {
     '  GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=estraces-otel-datasource grafana server --homepath <grafana home>',
     `  then open Explore, pick "ES Traces (demo)" and paste a trace id.${url === PROVISIONED_URL ? '' : ` The provisioned data source points at ${PROVISIONED_URL}: change its url in provisioning/datasources/datasources.yml to ${url}.`}`,
     '',
-    `Stop the engine with: node bin/estraces.js engine stop --kind ${kind}`,
+    `Stop the engine with: node bin/estraces.js engine stop --kind ${kind} (its data is kept for the next start on the same port)`,
   ];
   if (report.failed > 0) {
     lines.unshift(`Warning: ${report.failed} documents were rejected: ${report.errors[0]}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // The URL may carry a user and password: the hints show it without them.
+  process.stdout.write(`${redactUserInfo(lines.join('\n'))}\n`);
 }

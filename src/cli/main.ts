@@ -5,12 +5,12 @@
 import { parseArgs } from 'node:util';
 
 import { EngineClient } from '../engine/client';
-import { parseTimeoutMs, redactUserInfo } from '../engine/endpoint';
 import { isEngineError } from '../engine/errors';
 import { createNodeTransport } from '../engine/nodeTransport';
+import { parseTimeoutMs, redactUserInfo } from '../engine/endpoint';
 import { findSchema, implementedSchemaNames } from '../proto/registry';
 import { findOperations, findServices } from '../query/discovery';
-import { ingest } from '../query/ingest';
+import { ingestBatches, needsWholeTraces } from '../query/ingest';
 import { resolveLogsPattern, searchLogs } from '../query/logs';
 import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
@@ -19,7 +19,7 @@ import { runTraceQuery } from '../query/traceQuery';
 import { nanosToMillis } from '../proto/time';
 import { DEFAULT_MAX_TRACE_SPANS, type FieldOverrides, LOG_SCHEMA_NAMES, type LogSchemaName, SCHEMA_NAMES, type SchemaSetting } from '../types';
 import { ENGINE_VERSIONS, type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
-import { readOtlpFiles } from './otlpFiles';
+import { formatRejection, OTLP_BATCH_RECORDS, openOtlpFiles } from './otlpFiles';
 
 const USAGE = `usage: estraces <command> [options]
 
@@ -39,7 +39,7 @@ const USAGE = `usage: estraces <command> [options]
   logs --url URL --index PATTERN [--trace-id X] [--span-id Y] [--service S] [--severity L]
         [--text T] [--from T --to T] [--limit N] [--logs-schema auto|NAME]
   demo [--url URL] [--kind opensearch|elasticsearch]
-  bench [--quick] [--kind opensearch|elasticsearch] [--url URL] [--runs N] [--out FILE]
+  bench [--quick] [--kind opensearch|elasticsearch] [--url URL] [--runs N] [--out FILE] [--ingest-memory]
 
 Custom layouts: --schema custom with --field traceId=PATH --field spanId=PATH --field start=PATH and
 optionally parentSpanId, serviceName, name, duration, durationUnit (ns|us|ms), statusCode, attributesPrefix.
@@ -139,16 +139,23 @@ async function ingestCommand(args: string[]): Promise<number> {
   if (mapping !== undefined && mapping !== 'dynamic' && mapping !== 'template') {
     throw new UsageError('--mapping must be dynamic or template');
   }
-  const content = readOtlpFiles(positionals);
   const shards = positiveInt(values.shards, 'shards');
   const replicas = values.replicas === undefined ? undefined : values.replicas === '0' ? 0 : positiveInt(values.replicas, 'replicas');
-  const report = await ingest(clientFor(required(values, 'url')), { schema, index: required(values, 'index'), spans: content.spans, logs: content.logs, mapping, shards, replicas });
-  print(report);
+  const input = await openOtlpFiles(positionals, { wholeTraces: needsWholeTraces(schema) });
+  const report = await ingestBatches(clientFor(required(values, 'url')), { schema, index: required(values, 'index'), mapping, shards, replicas, logRecords: input.logs, batches: input.batches(OTLP_BATCH_RECORDS) });
+  const { rejections } = input;
+  print({ ...report, rejected: rejections.count, rejections: rejections.first });
+  for (const warning of report.warnings) {
+    process.stderr.write(`warning: ${warning}\n`);
+  }
+  if (rejections.count > 0) {
+    const more = rejections.count - rejections.first.length;
+    process.stderr.write(`${rejections.count} of ${input.spans + input.logs} records were rejected and not written:\n${rejections.first.map((record) => `  ${formatRejection(record)}\n`).join('')}${more > 0 ? `  ... and ${more} more\n` : ''}`);
+  }
   if (report.failed > 0) {
     process.stderr.write(`${report.failed} of ${report.documents} documents were rejected by the engine; first: ${report.errors[0]}\n`);
-    return 1;
   }
-  return 0;
+  return rejections.count > 0 || report.failed > 0 ? 1 : 0;
 }
 
 function schemaSetting(value: Values[string]): SchemaSetting {

@@ -42,7 +42,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     const output = await cliTrace([traceId, '--url', engine.url, '--index', `${index}*`, '--max-spans', '10000']);
     expect(output.spans).toHaveLength(10_000);
     expect(output.warnings[0]).toBe(
-      'trace truncated: it has 25000 span documents and the limit is 10000; showing the 10000 that start first. Raise "Max spans per trace" in the data source settings to see all of it'
+      'trace truncated: it has 25000 span documents and the limit is 10000; showing the 10000 that start first. Raise "Max spans per trace" in the data source settings (--max-spans on the command line) to see all of it'
     );
     // Paging orders by start in whole milliseconds: nothing omitted starts in an earlier millisecond.
     const shown = new Set(output.spans.map((span) => span.spanID));
@@ -88,7 +88,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   const copies = unique.flatMap((span, i) => Array.from({ length: 1 + (i % 3) }, () => span));
 
   beforeAll(async () => {
-    const report = await ingest(nodeClient(engine.url), { schema: otelSchema, index, spans: copies, logs: [] });
+    const report = await ingest(nodeClient(engine.url), { schema: otelSchema, index, spans: copies, logs: [], engineIds: true });
     expect(report).toMatchObject({ spans: copies.length, failed: 0 });
   });
 
