@@ -1,8 +1,9 @@
 /**
  * Bounded retries of reads the engine turned away for load (429, 503), with exponential backoff
- * and jitter, honouring Retry-After up to a cap. Only reads are retried: a `_bulk` here creates
- * documents without ids (`create` with generated ids), so sending one again would store copies,
- * and its 429s come per item inside a 200 anyway; index writes are not retried either.
+ * and jitter, honouring Retry-After up to a cap. Only reads are retried: a `_bulk` may carry
+ * documents without ids (ingest's `engineIds`, as an exporter's retry writes them), so sending one
+ * again could store copies, and its 429s come per item inside a 200 anyway; index writes are not
+ * retried either.
  */
 import { cancelledError, EngineError, formatDelay, isEngineError } from './errors';
 import type { EngineRequest, EngineTransport } from './transport';
