@@ -40,3 +40,46 @@ if (typeof global.IntersectionObserver === 'undefined') {
     }
   };
 }
+
+// jsdom computes a style by matching every rule of every sheet (its own default sheet and the
+// few hundred rules emotion inserts for @grafana/ui) against the element and, because visibility
+// is inherited, against each of its ancestors: milliseconds a call, tens of them on a busy machine. Role queries, user-event's
+// pointer-events check, floating-ui's positioning and react-aria's visibility check call it
+// hundreds of times an action with the same arguments, which made the editor tests CPU-bound
+// (three quarters of their time) and outlast jest's timeout on busy machines. The answer only
+// changes when the document does, so keep it until then: any DOM mutation (read synchronously
+// from a MutationObserver), any event (focus, checked and value states live outside the DOM) or
+// the next microtask checkpoint clears it.
+const computedStyle = window.getComputedStyle.bind(window);
+let computedStyles = new Map();
+const domChanges = new MutationObserver(() => {});
+domChanges.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+const forgetComputedStyles = () => {
+  computedStyles = new Map();
+};
+const stateEvents = ['focusin', 'focusout', 'focus', 'blur', 'input', 'change', 'keydown', 'keyup', 'click', 'scroll'];
+const pointerEvents = ['pointerdown', 'pointerup', 'pointerover', 'pointerout', 'mousedown', 'mouseup', 'mouseover', 'mouseout'];
+for (const type of [...stateEvents, ...pointerEvents]) {
+  window.addEventListener(type, forgetComputedStyles, true);
+}
+window.getComputedStyle = (element, pseudoElement) => {
+  if (domChanges.takeRecords().length > 0) {
+    forgetComputedStyles();
+  }
+  const key = pseudoElement ? `${pseudoElement}` : '';
+  let styles = computedStyles.get(element);
+  if (!styles) {
+    if (computedStyles.size === 0) {
+      const filled = computedStyles;
+      queueMicrotask(() => filled === computedStyles && forgetComputedStyles());
+    }
+    styles = new Map();
+    computedStyles.set(element, styles);
+  }
+  let style = styles.get(key);
+  if (!style) {
+    style = computedStyle(element, pseudoElement);
+    styles.set(key, style);
+  }
+  return style;
+};

@@ -1,7 +1,7 @@
 import type { DataSourceInstanceSettings, DataSourceSettings } from '@grafana/data';
 import type { DataSourcePickerProps } from '@grafana/runtime';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
 import React, { useState } from 'react';
 
 import {
@@ -12,6 +12,7 @@ import {
   SCHEMA_OPTIONS,
 } from '../../../src/components/ConfigEditor';
 import { type EsTracesOptions, LOG_SCHEMA_NAMES, SCHEMA_NAMES } from '../../../src/types';
+import { labelled, setupUser } from './harness';
 
 // The real picker needs Grafana's data source service; this one offers a single logs data source.
 jest.mock('@grafana/runtime', () => ({
@@ -85,6 +86,11 @@ function setup(jsonData: EsTracesOptions = {}, extra: Partial<Settings> = {}) {
   return { onOptionsChange, initial };
 }
 
+let user: UserEvent;
+beforeEach(() => {
+  user = setupUser();
+});
+
 describe('ConfigEditor connection', () => {
   it("shows Grafana's standard HTTP settings with http://localhost:9200 as the default URL", () => {
     setup({}, { url: '' });
@@ -103,24 +109,24 @@ describe('ConfigEditor connection', () => {
 describe('ConfigEditor indices', () => {
   it('stores the typed span index pattern, trimmed, in jsonData.spanIndex', async () => {
     const { onOptionsChange, initial } = setup();
-    const input = screen.getByRole('textbox', { name: /Span index pattern/ });
+    const input = labelled('textbox', /Span index pattern/);
     expect(input).toHaveAttribute('placeholder', 'traces-*');
-    await userEvent.type(input, ' traces-* ');
+    await user.type(input, ' traces-* ');
     expect(onOptionsChange).toHaveBeenLastCalledWith({ ...initial, jsonData: { spanIndex: 'traces-*' } });
   });
 
   it('says the span index pattern is required while it is empty, and stops once it is set', async () => {
     setup();
     expect(screen.getByText('The span index pattern is required')).toBeInTheDocument();
-    await userEvent.type(screen.getByRole('textbox', { name: /Span index pattern/ }), 'spans');
+    await user.type(labelled('textbox', /Span index pattern/), 'spans');
     expect(screen.queryByText('The span index pattern is required')).not.toBeInTheDocument();
   });
 
   it('stores the optional logs index pattern beside the other settings', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
-    const input = screen.getByRole('textbox', { name: /Logs index pattern/ });
+    const input = labelled('textbox', /Logs index pattern/);
     expect(input).toHaveAttribute('placeholder', 'logs-*');
-    await userEvent.type(input, 'logs-*');
+    await user.type(input, 'logs-*');
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', logsIndex: 'logs-*' },
@@ -131,7 +137,7 @@ describe('ConfigEditor indices', () => {
 describe('ConfigEditor schema', () => {
   it('shows auto (detect from the mapping) when no schema is set', () => {
     setup();
-    expect(screen.getByRole('combobox', { name: /Schema/ })).toHaveValue('auto');
+    expect(labelled('combobox', /Schema/)).toHaveValue('auto');
   });
 
   it('offers auto, every schema name with a description, and custom', () => {
@@ -149,7 +155,7 @@ describe('ConfigEditor schema', () => {
   it('stores a chosen schema in jsonData.schema', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
     // The menu is virtualised (no rows render in jsdom), so choose with the keyboard as a user can.
-    await userEvent.type(screen.getByRole('combobox', { name: /Schema/ }), 'jaeger{ArrowDown}{Enter}');
+    await user.type(labelled('combobox', /Schema/), 'jaeger{ArrowDown}{Enter}');
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', schema: 'jaeger' },
@@ -160,7 +166,7 @@ describe('ConfigEditor schema', () => {
 describe('ConfigEditor logs schema', () => {
   it('shows auto (detect from the mapping) when no logs schema is set', () => {
     setup();
-    expect(screen.getByRole('combobox', { name: /Logs schema/ })).toHaveValue('auto');
+    expect(labelled('combobox', /Logs schema/)).toHaveValue('auto');
   });
 
   it('offers auto and every logs schema name, each with a description', () => {
@@ -175,7 +181,7 @@ describe('ConfigEditor logs schema', () => {
 
   it('writes a chosen logs schema to jsonData.logsSchema', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*', logsIndex: 'logs-*' });
-    await userEvent.type(screen.getByRole('combobox', { name: /Logs schema/ }), 'elastic-apm{ArrowDown}{Enter}');
+    await user.type(labelled('combobox', /Logs schema/), 'elastic-apm{ArrowDown}{Enter}');
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', logsIndex: 'logs-*', logsSchema: 'elastic-apm' },
@@ -187,7 +193,7 @@ describe('ConfigEditor trace to logs', () => {
   it('writes the picked data source uid to jsonData.tracesToLogsV2.datasourceUid, keeping the rest', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*', tracesToLogsV2: { filterByTraceID: true } });
     expect(screen.getByText('Trace to logs')).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'Pick logs' }));
+    await user.click(screen.getByRole('button', { name: 'Pick logs' }));
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', tracesToLogsV2: { filterByTraceID: true, datasourceUid: 'logs-uid' } },
@@ -199,7 +205,7 @@ describe('ConfigEditor trace to logs', () => {
       spanIndex: 'traces-*',
       tracesToLogsV2: { datasourceUid: 'logs-uid', spanEndTimeShift: '2s' },
     });
-    await userEvent.click(screen.getByRole('button', { name: 'Clear data source' }));
+    await user.click(screen.getByRole('button', { name: 'Clear data source' }));
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', tracesToLogsV2: { spanEndTimeShift: '2s' } },
@@ -208,14 +214,14 @@ describe('ConfigEditor trace to logs', () => {
 
   it('saves a valid span start shift on blur and refuses "5 minutes" with a message', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
-    const input = screen.getByRole('textbox', { name: /Span start time shift/ });
-    await userEvent.type(input, '5 minutes');
-    await userEvent.tab();
+    const input = labelled('textbox', /Span start time shift/);
+    await user.type(input, '5 minutes');
+    await user.tab();
     expect(screen.getByText(/Enter a whole number with a unit/)).toBeInTheDocument();
     expect(onOptionsChange).not.toHaveBeenCalled();
-    await userEvent.clear(input);
-    await userEvent.type(input, '-2s');
-    await userEvent.tab();
+    await user.clear(input);
+    await user.type(input, '-2s');
+    await user.tab();
     expect(onOptionsChange).toHaveBeenCalledTimes(1);
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
@@ -230,7 +236,7 @@ describe('ConfigEditor trace to logs', () => {
       tags: [{ key: 'service.name', value: 'service' }, { key: 'namespace' }],
     };
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*', logsSchema: 'ecs', tracesToLogsV2 });
-    await userEvent.click(screen.getByLabelText('Filter by span ID'));
+    await user.click(screen.getByLabelText('Filter by span ID'));
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: {
@@ -245,22 +251,22 @@ describe('ConfigEditor trace to logs', () => {
 describe('ConfigEditor limits', () => {
   it('shows the default of 100,000 max spans and 60 seconds', () => {
     setup();
-    expect(screen.getByRole('spinbutton', { name: /Max spans per trace/ })).toHaveValue(100000);
-    expect(screen.getByRole('spinbutton', { name: /Request timeout/ })).toHaveValue(60);
+    expect(labelled('spinbutton', /Max spans per trace/)).toHaveValue(100000);
+    expect(labelled('spinbutton', /Request timeout/)).toHaveValue(60);
   });
 
   it('refuses an invalid max spans value with a message and does not store it', async () => {
     const { onOptionsChange } = setup({ spanIndex: 'traces-*' });
-    const input = screen.getByRole('spinbutton', { name: /Max spans per trace/ });
-    await userEvent.clear(input);
-    await userEvent.type(input, '0');
+    const input = labelled('spinbutton', /Max spans per trace/);
+    await user.clear(input);
+    await user.type(input, '0');
     expect(screen.getByText('Enter a whole number of spans from 1 to 1,000,000')).toBeInTheDocument();
-    await userEvent.tab();
+    await user.tab();
     expect(onOptionsChange).not.toHaveBeenCalled();
     // Above the limit: not even its valid prefix (200000) is stored.
-    await userEvent.clear(input);
-    await userEvent.type(input, '2000000');
-    await userEvent.tab();
+    await user.clear(input);
+    await user.type(input, '2000000');
+    await user.tab();
     expect(screen.getByText('Enter a whole number of spans from 1 to 1,000,000')).toBeInTheDocument();
     expect(input).toHaveValue(2000000);
     expect(onOptionsChange).not.toHaveBeenCalled();
@@ -268,12 +274,12 @@ describe('ConfigEditor limits', () => {
 
   it('stores a valid max spans value when the field is left, and clears the message', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
-    const input = screen.getByRole('spinbutton', { name: /Max spans per trace/ });
-    await userEvent.clear(input);
+    const input = labelled('spinbutton', /Max spans per trace/);
+    await user.clear(input);
     expect(screen.getByText('Enter a whole number of spans from 1 to 1,000,000')).toBeInTheDocument();
-    await userEvent.type(input, '5000');
+    await user.type(input, '5000');
     expect(screen.queryByText(/Enter a whole number of spans/)).not.toBeInTheDocument();
-    await userEvent.tab();
+    await user.tab();
     expect(onOptionsChange).toHaveBeenCalledTimes(1);
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
@@ -292,15 +298,15 @@ describe('ConfigEditor limits', () => {
 
   it('stores a valid request timeout and refuses a non-positive one', async () => {
     const { onOptionsChange, initial } = setup({ spanIndex: 'traces-*' });
-    const input = screen.getByRole('spinbutton', { name: /Request timeout/ });
-    await userEvent.clear(input);
-    await userEvent.type(input, '-1');
-    await userEvent.tab();
+    const input = labelled('spinbutton', /Request timeout/);
+    await user.clear(input);
+    await user.type(input, '-1');
+    await user.tab();
     expect(screen.getByText('Enter a whole number of seconds from 1 to 3,600')).toBeInTheDocument();
     expect(onOptionsChange).not.toHaveBeenCalled();
-    await userEvent.clear(input);
-    await userEvent.type(input, '120');
-    await userEvent.tab();
+    await user.clear(input);
+    await user.type(input, '120');
+    await user.tab();
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'traces-*', timeoutSeconds: 120 },
@@ -319,7 +325,7 @@ describe('ConfigEditor custom layout', () => {
       fieldOverrides: { traceId: 'tid' },
     });
     expect(screen.getByText('The span id field is required for a custom layout')).toBeInTheDocument();
-    await userEvent.type(screen.getByRole('textbox', { name: /Span id field/ }), 'sid');
+    await user.type(labelled('textbox', /Span id field/), 'sid');
     expect(onOptionsChange).toHaveBeenLastCalledWith({
       ...initial,
       jsonData: { spanIndex: 'spans', schema: 'custom', fieldOverrides: { traceId: 'tid', spanId: 'sid' } },

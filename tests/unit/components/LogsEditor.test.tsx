@@ -1,5 +1,5 @@
 import { screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
 
 import {
   checkLogsLimit,
@@ -9,7 +9,7 @@ import {
 } from '../../../src/components/LogsEditor';
 import { validateTraceId } from '../../../src/proto/ids';
 import type { EsTracesQuery } from '../../../src/types';
-import { giveElementsASize, renderQueryEditor } from './harness';
+import { findOption, getOption, giveElementsASize, labelled, renderQueryEditor, setupUser } from './harness';
 
 giveElementsASize();
 
@@ -37,21 +37,26 @@ function traceIdMessage(raw: string): string {
   return check.message;
 }
 
-const picker = (name: string) => screen.getByRole('combobox', { name });
-const textbox = (name: string | RegExp) => screen.getByRole('textbox', { name });
-const limitInput = () => screen.getByRole('spinbutton', { name: 'Limit' });
-const spanWindow = () => screen.getByRole('switch', { name: 'Span time window' });
+const picker = (name: string) => labelled('combobox', name);
+const textbox = (name: string | RegExp) => labelled('textbox', name);
+const limitInput = () => labelled('spinbutton', 'Limit');
+const spanWindow = () => labelled('switch', 'Span time window');
 
 /** Opens a picker and chooses the option with this text, as a user does. */
 async function choose(name: string, option: string) {
-  await userEvent.click(picker(name));
-  await userEvent.click(await screen.findByRole('option', { name: option }));
+  await user.click(picker(name));
+  await user.click(await findOption(picker(name), option));
 }
+
+let user: UserEvent;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('LogsEditor query type', () => {
   it('is offered as Logs, and shows the logs fields when chosen', async () => {
     const { onChange, onRunQuery } = setup({ queryType: 'traceId' });
-    await userEvent.click(screen.getByRole('radio', { name: 'Logs' }));
+    await user.click(labelled('radio', 'Logs'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs' });
     expect(onRunQuery).not.toHaveBeenCalled();
     expect(textbox('Trace ID')).toHaveValue('');
@@ -65,7 +70,7 @@ describe('LogsEditor query type', () => {
 
   it('describes the Logs query type', async () => {
     setup();
-    await userEvent.hover(screen.getByRole('radio', { name: 'Logs' }));
+    await user.hover(labelled('radio', 'Logs'));
     expect(await screen.findByText('Log lines by trace, span, service, severity or text')).toBeInTheDocument();
   });
 });
@@ -73,9 +78,9 @@ describe('LogsEditor query type', () => {
 describe('LogsEditor trace id', () => {
   it('saves the trimmed trace id on blur and runs the query', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.type(textbox('Trace ID'), ` ${TRACE_ID} `);
+    await user.type(textbox('Trace ID'), ` ${TRACE_ID} `);
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', traceId: TRACE_ID });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(textbox('Trace ID')).toHaveValue(TRACE_ID);
@@ -83,7 +88,7 @@ describe('LogsEditor trace id', () => {
 
   it('saves on Enter as well', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.type(textbox('Trace ID'), `${TRACE_ID}{Enter}`);
+    await user.type(textbox('Trace ID'), `${TRACE_ID}{Enter}`);
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', traceId: TRACE_ID });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -91,11 +96,11 @@ describe('LogsEditor trace id', () => {
   it('shows the validateTraceId message for a malformed id and does not save it', async () => {
     const { onChange, onRunQuery } = setup();
     const input = textbox('Trace ID');
-    await userEvent.type(input, 'xyz');
+    await user.type(input, 'xyz');
     expect(screen.getByText(traceIdMessage('xyz'))).toBeInTheDocument();
     expect(input).toHaveAttribute('aria-invalid', 'true');
-    await userEvent.tab();
-    await userEvent.type(input, '{Enter}');
+    await user.tab();
+    await user.type(input, '{Enter}');
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });
@@ -103,9 +108,9 @@ describe('LogsEditor trace id', () => {
   it('accepts a template variable such as $traceId without validating it', async () => {
     const { onChange } = setup();
     const input = textbox('Trace ID');
-    await userEvent.type(input, '$traceId');
+    await user.type(input, '$traceId');
     expect(input).not.toHaveAttribute('aria-invalid', 'true');
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', traceId: '$traceId' });
   });
 });
@@ -113,8 +118,8 @@ describe('LogsEditor trace id', () => {
 describe('LogsEditor span id', () => {
   it('saves a span id of 16 hex digits on blur and runs the query', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.type(textbox('Span ID'), SPAN_ID);
-    await userEvent.tab();
+    await user.type(textbox('Span ID'), SPAN_ID);
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', spanId: SPAN_ID });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -122,18 +127,18 @@ describe('LogsEditor span id', () => {
   it.each(['abc', `${SPAN_ID}0`, 'zzzzzzzzzzzzzzzz'])('refuses %s with a message and does not save it', async (typed) => {
     const { onChange, onRunQuery } = setup();
     const input = textbox('Span ID');
-    await userEvent.type(input, `${typed}{Enter}`);
+    await user.type(input, `${typed}{Enter}`);
     expect(screen.getByText(`'${typed}' is not a span id: use 16 hexadecimal digits`)).toBeInTheDocument();
     expect(input).toHaveAttribute('aria-invalid', 'true');
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });
 
   it('accepts a template variable such as $spanId', async () => {
     const { onChange } = setup();
-    await userEvent.type(textbox('Span ID'), '$spanId');
-    await userEvent.tab();
+    await user.type(textbox('Span ID'), '$spanId');
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', spanId: '$spanId' });
   });
 });
@@ -141,11 +146,11 @@ describe('LogsEditor span id', () => {
 describe('LogsEditor service', () => {
   it('offers the services listServices returns, and saves the chosen one and runs the query', async () => {
     const { onChange, onRunQuery, datasource } = setup();
-    await userEvent.click(picker('Service'));
-    expect(await screen.findByRole('option', { name: 'checkout' })).toBeInTheDocument();
-    expect(screen.getByRole('option', { name: 'frontend' })).toBeInTheDocument();
+    await user.click(picker('Service'));
+    expect(await findOption(picker('Service'), 'checkout')).toBeInTheDocument();
+    expect(getOption(picker('Service'), 'frontend')).toBeInTheDocument();
     expect(datasource.listServices).toHaveBeenCalled();
-    await userEvent.click(screen.getByRole('option', { name: 'frontend' }));
+    await user.click(getOption(picker('Service'), 'frontend'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', service: 'frontend' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(picker('Service')).toHaveValue('frontend');
@@ -153,16 +158,16 @@ describe('LogsEditor service', () => {
 
   it('accepts a typed value such as $service', async () => {
     const { onChange } = setup();
-    await userEvent.type(picker('Service'), '$service');
-    await userEvent.click(await screen.findByRole('option', { name: /\$service/ }));
+    await user.type(picker('Service'), '$service');
+    await user.click(await findOption(picker('Service'), /\$service/));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', service: '$service' });
   });
 
   it('removes the service when it is cleared', async () => {
     const { onChange, onRunQuery } = setup({ service: 'checkout' });
     // Escape on a closed menu clears the choice, as the clear (x) button does.
-    await userEvent.click(picker('Service'));
-    await userEvent.keyboard('{Escape}{Escape}');
+    await user.click(picker('Service'));
+    await user.keyboard('{Escape}{Escape}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -171,7 +176,7 @@ describe('LogsEditor service', () => {
     const datasource = fakeDatasource();
     datasource.listServices.mockRejectedValue(new Error('Elasticsearch answered 403: no read access to traces-*'));
     setup({}, datasource);
-    await userEvent.click(picker('Service'));
+    await user.click(picker('Service'));
     expect(await screen.findByText('Elasticsearch answered 403: no read access to traces-*')).toBeInTheDocument();
     expect(picker('Service')).toHaveAttribute('aria-invalid', 'true');
   });
@@ -180,9 +185,9 @@ describe('LogsEditor service', () => {
 describe('LogsEditor severity', () => {
   it('offers error, warn, info and debug', async () => {
     setup();
-    await userEvent.click(picker('Severity'));
+    await user.click(picker('Severity'));
     for (const severity of ['error', 'warn', 'info', 'debug']) {
-      expect(await screen.findByRole('option', { name: severity })).toBeInTheDocument();
+      expect(await findOption(picker('Severity'), severity)).toBeInTheDocument();
     }
   });
 
@@ -192,16 +197,16 @@ describe('LogsEditor severity', () => {
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', severity: 'warn' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(picker('Severity')).toHaveValue('warn');
-    await userEvent.click(picker('Severity'));
-    await userEvent.keyboard('{Escape}{Escape}');
+    await user.click(picker('Severity'));
+    await user.keyboard('{Escape}{Escape}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs' });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
 
   it('accepts a custom severity such as fatal', async () => {
     const { onChange } = setup();
-    await userEvent.type(picker('Severity'), 'fatal');
-    await userEvent.click(await screen.findByRole('option', { name: /fatal/ }));
+    await user.type(picker('Severity'), 'fatal');
+    await user.click(await findOption(picker('Severity'), /fatal/));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', severity: 'fatal' });
   });
 });
@@ -210,7 +215,7 @@ describe('LogsEditor text', () => {
   it('describes the field and saves the text on Enter, running the query', async () => {
     const { onChange, onRunQuery } = setup();
     expect(screen.getByText('Text the log body contains, taken literally')).toBeInTheDocument();
-    await userEvent.type(textbox(/^Text/), 'connection refused (retry){Enter}');
+    await user.type(textbox(/^Text/), 'connection refused (retry){Enter}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', text: 'connection refused (retry)' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -224,19 +229,19 @@ describe('LogsEditor limit', () => {
 
   it('saves a limit within 1..10000 on blur and runs the query', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.clear(limitInput());
-    await userEvent.type(limitInput(), '10000');
-    await userEvent.tab();
+    await user.clear(limitInput());
+    await user.type(limitInput(), '10000');
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', limit: 10000 });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
   it.each(['0', '10001', '2.5'])('refuses %s with a message and does not save it', async (typed) => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.clear(limitInput());
-    await userEvent.type(limitInput(), `${typed}{Enter}`);
+    await user.clear(limitInput());
+    await user.type(limitInput(), `${typed}{Enter}`);
     expect(screen.getByText('Enter a whole number of lines from 1 to 10,000')).toBeInTheDocument();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });
@@ -251,11 +256,11 @@ describe('LogsEditor span time window', () => {
   it('is enabled with a trace id, saves spanWindow true when on and runs the query; off removes it', async () => {
     const { onChange, onRunQuery } = setup({ traceId: TRACE_ID });
     expect(spanWindow()).toBeEnabled();
-    await userEvent.click(spanWindow());
+    await user.click(spanWindow());
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', traceId: TRACE_ID, spanWindow: true });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(spanWindow()).toBeChecked();
-    await userEvent.click(spanWindow());
+    await user.click(spanWindow());
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', traceId: TRACE_ID });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
@@ -263,7 +268,7 @@ describe('LogsEditor span time window', () => {
   it('becomes enabled once a trace id is saved', async () => {
     setup();
     expect(spanWindow()).toBeDisabled();
-    await userEvent.type(textbox('Trace ID'), `${TRACE_ID}{Enter}`);
+    await user.type(textbox('Trace ID'), `${TRACE_ID}{Enter}`);
     expect(spanWindow()).toBeEnabled();
   });
 });
@@ -276,8 +281,8 @@ describe('LogsEditor empty fields', () => {
       text: 'timeout',
       spanWindow: true,
     });
-    await userEvent.clear(textbox(/^Text/));
-    await userEvent.tab();
+    await user.clear(textbox(/^Text/));
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'logs',
@@ -285,11 +290,11 @@ describe('LogsEditor empty fields', () => {
       spanId: SPAN_ID,
       spanWindow: true,
     });
-    await userEvent.clear(textbox('Span ID'));
-    await userEvent.tab();
+    await user.clear(textbox('Span ID'));
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs', traceId: TRACE_ID, spanWindow: true });
-    await userEvent.clear(textbox('Trace ID'));
-    await userEvent.tab();
+    await user.clear(textbox('Trace ID'));
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'logs' });
     expect(Object.keys(onChange.mock.lastCall[0])).toEqual(['refId', 'queryType']);
     expect(onRunQuery).toHaveBeenCalledTimes(3);
@@ -298,8 +303,8 @@ describe('LogsEditor empty fields', () => {
 
   it('does not save or run an unchanged field on blur', async () => {
     const { onChange, onRunQuery } = setup({ traceId: TRACE_ID });
-    await userEvent.click(textbox('Trace ID'));
-    await userEvent.tab();
+    await user.click(textbox('Trace ID'));
+    await user.tab();
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });

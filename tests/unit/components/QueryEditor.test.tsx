@@ -1,9 +1,9 @@
 import { screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
 
 import { traceIdProblem } from '../../../src/components/QueryEditor';
 import type { EsTracesQuery } from '../../../src/types';
-import { renderQueryEditor } from './harness';
+import { labelled, queryLabelled, renderQueryEditor, setupUser } from './harness';
 
 /**
  * Renders the editor the way Grafana does: each onChange becomes the next `query`, so the
@@ -13,12 +13,17 @@ function setup(query: Partial<EsTracesQuery> = {}) {
   return renderQueryEditor({ refId: 'A', queryType: 'traceId', ...query });
 }
 
-const traceIdInput = () => screen.getByRole('textbox', { name: 'Trace ID' });
+const traceIdInput = () => labelled('textbox', 'Trace ID');
+
+let user: UserEvent;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('QueryEditor query type', () => {
   it('offers the Trace ID query type, selected', () => {
     setup();
-    expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
+    expect(labelled('radio', 'Trace ID')).toBeChecked();
   });
 
   it('offers five query types: Trace ID, Search, Scatter, Histogram and Logs', () => {
@@ -34,7 +39,7 @@ describe('QueryEditor query type', () => {
 
   it('describes each query type', async () => {
     setup();
-    await userEvent.hover(screen.getByRole('radio', { name: 'Search' }));
+    await user.hover(labelled('radio', 'Search'));
     expect(
       await screen.findByText('Find traces by service, operation, attributes, duration and status')
     ).toBeInTheDocument();
@@ -42,18 +47,18 @@ describe('QueryEditor query type', () => {
 
   it('shows the search form, and saves queryType search, when Search is chosen', async () => {
     const { onChange, onRunQuery } = setup({ query: 'abc' });
-    await userEvent.click(screen.getByRole('radio', { name: 'Search' }));
+    await user.click(labelled('radio', 'Search'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', query: 'abc' });
     expect(onRunQuery).not.toHaveBeenCalled();
-    expect(screen.queryByRole('textbox', { name: 'Trace ID' })).not.toBeInTheDocument();
-    expect(screen.getByRole('combobox', { name: 'Service' })).toBeInTheDocument();
-    expect(screen.getByRole('combobox', { name: 'Operation' })).toBeDisabled();
-    expect(screen.getByRole('textbox', { name: /^Attributes/ })).toBeInTheDocument();
-    expect(screen.getByRole('textbox', { name: 'Min duration' })).toBeInTheDocument();
-    expect(screen.getByRole('textbox', { name: 'Max duration' })).toBeInTheDocument();
-    expect(screen.getByRole('radio', { name: 'Any' })).toBeChecked();
-    expect(screen.getByRole('spinbutton', { name: 'Limit' })).toHaveValue(20);
-    expect(screen.getByRole('radio', { name: 'Recent' })).toBeChecked();
+    expect(queryLabelled('textbox', 'Trace ID')).not.toBeInTheDocument();
+    expect(labelled('combobox', 'Service')).toBeInTheDocument();
+    expect(labelled('combobox', 'Operation')).toBeDisabled();
+    expect(labelled('textbox', /^Attributes/)).toBeInTheDocument();
+    expect(labelled('textbox', 'Min duration')).toBeInTheDocument();
+    expect(labelled('textbox', 'Max duration')).toBeInTheDocument();
+    expect(labelled('radio', 'Any')).toBeChecked();
+    expect(labelled('spinbutton', 'Limit')).toHaveValue(20);
+    expect(labelled('radio', 'Recent')).toBeChecked();
   });
 
   it.each([
@@ -61,15 +66,15 @@ describe('QueryEditor query type', () => {
     ['Histogram', 'histogram'],
   ])('shows the same filter form for %s', async (label, queryType) => {
     const { onChange } = setup();
-    await userEvent.click(screen.getByRole('radio', { name: label }));
+    await user.click(labelled('radio', label));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType });
-    expect(screen.getByRole('combobox', { name: 'Service' })).toBeInTheDocument();
-    expect(screen.getByRole('spinbutton', { name: 'Limit' })).toBeInTheDocument();
+    expect(labelled('combobox', 'Service')).toBeInTheDocument();
+    expect(labelled('spinbutton', 'Limit')).toBeInTheDocument();
   });
 
   it('treats a query without a type as a trace id query', () => {
     setup({ queryType: undefined });
-    expect(screen.getByRole('radio', { name: 'Trace ID' })).toBeChecked();
+    expect(labelled('radio', 'Trace ID')).toBeChecked();
     expect(traceIdInput()).toBeInTheDocument();
   });
 });
@@ -77,7 +82,7 @@ describe('QueryEditor query type', () => {
 describe('QueryEditor trace id', () => {
   it('writes the trimmed trace id into query', async () => {
     const { onChange } = setup();
-    await userEvent.type(traceIdInput(), '  4BF92F3577B34DA6A3CE929D0E0E4736 ');
+    await user.type(traceIdInput(), '  4BF92F3577B34DA6A3CE929D0E0E4736 ');
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'traceId',
@@ -88,21 +93,21 @@ describe('QueryEditor trace id', () => {
 
   it('writes queryType traceId with the id when the query had no type', async () => {
     const { onChange } = setup({ queryType: undefined });
-    await userEvent.type(traceIdInput(), 'abc');
+    await user.type(traceIdInput(), 'abc');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'abc' });
   });
 
   it('runs the query when the field loses focus', async () => {
     const { onRunQuery } = setup({ query: '4bf92f3577b34da6a3ce929d0e0e4736' });
-    await userEvent.click(traceIdInput());
+    await user.click(traceIdInput());
     expect(onRunQuery).not.toHaveBeenCalled();
-    await userEvent.tab();
+    await user.tab();
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
   it('runs the query on Enter', async () => {
     const { onRunQuery } = setup({ query: '4bf92f3577b34da6a3ce929d0e0e4736' });
-    await userEvent.type(traceIdInput(), '{Enter}');
+    await user.type(traceIdInput(), '{Enter}');
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
@@ -114,7 +119,7 @@ describe('QueryEditor trace id', () => {
 
   it('shows the message as soon as a malformed id is typed', async () => {
     setup();
-    await userEvent.type(traceIdInput(), 'xyz');
+    await user.type(traceIdInput(), 'xyz');
     expect(screen.getByText("'xyz' is not a trace id: use hexadecimal digits 0-9 and a-f only.")).toBeInTheDocument();
   });
 
@@ -148,17 +153,17 @@ describe('QueryEditor trace id', () => {
 describe('QueryEditor time range switch', () => {
   it('is off by default: a trace id is looked up over all time', () => {
     setup({ query: 'abc' });
-    expect(screen.getByRole('switch', { name: 'Limit to time range' })).not.toBeChecked();
+    expect(labelled('switch', 'Limit to time range')).not.toBeChecked();
   });
 
   it('writes useTimeRange when toggled on and off, and runs the query', async () => {
     const { onChange, onRunQuery } = setup({ query: 'abc' });
-    const toggle = screen.getByRole('switch', { name: 'Limit to time range' });
-    await userEvent.click(toggle);
+    const toggle = labelled('switch', 'Limit to time range');
+    await user.click(toggle);
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'abc', useTimeRange: true });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(toggle).toBeChecked();
-    await userEvent.click(toggle);
+    await user.click(toggle);
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'traceId', query: 'abc', useTimeRange: false });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });

@@ -1,5 +1,5 @@
 import { screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
 
 import {
   appendTag,
@@ -12,7 +12,15 @@ import {
 } from '../../../src/components/SearchEditor';
 import { parseDuration, parseLogfmt } from '../../../src/query/filters';
 import type { EsTracesQuery } from '../../../src/types';
-import { giveElementsASize, renderQueryEditor } from './harness';
+import {
+  findOption,
+  getOption,
+  giveElementsASize,
+  labelled,
+  queryLabelled,
+  renderQueryEditor,
+  setupUser,
+} from './harness';
 
 giveElementsASize();
 
@@ -43,24 +51,29 @@ function thrown(parse: () => unknown): string {
   throw new Error('expected the parser to throw');
 }
 
-const picker = (name: string) => screen.getByRole('combobox', { name });
-const textbox = (name: RegExp) => screen.getByRole('textbox', { name });
-const limitInput = () => screen.getByRole('spinbutton', { name: 'Limit' });
+const picker = (name: string) => labelled('combobox', name);
+const textbox = (name: RegExp) => labelled('textbox', name);
+const limitInput = () => labelled('spinbutton', 'Limit');
 
 /** Opens a picker and chooses the option with this text, as a user does. */
 async function choose(name: string, option: string) {
-  await userEvent.click(picker(name));
-  await userEvent.click(await screen.findByRole('option', { name: option }));
+  await user.click(picker(name));
+  await user.click(await findOption(picker(name), option));
 }
+
+let user: UserEvent;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('SearchEditor service and operation', () => {
   it('offers the services listServices returns, and saves the chosen one and runs the query', async () => {
     const { onChange, onRunQuery, datasource } = setup();
-    await userEvent.click(picker('Service'));
-    expect(await screen.findByRole('option', { name: 'checkout' })).toBeInTheDocument();
-    expect(screen.getByRole('option', { name: 'frontend' })).toBeInTheDocument();
+    await user.click(picker('Service'));
+    expect(await findOption(picker('Service'), 'checkout')).toBeInTheDocument();
+    expect(getOption(picker('Service'), 'frontend')).toBeInTheDocument();
     expect(datasource.listServices).toHaveBeenCalled();
-    await userEvent.click(screen.getByRole('option', { name: 'frontend' }));
+    await user.click(getOption(picker('Service'), 'frontend'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', service: 'frontend' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(picker('Service')).toHaveValue('frontend');
@@ -90,16 +103,16 @@ describe('SearchEditor service and operation', () => {
 
   it('accepts a typed template variable such as $service', async () => {
     const { onChange } = setup();
-    await userEvent.type(picker('Service'), '$service');
-    await userEvent.click(await screen.findByRole('option', { name: /\$service/ }));
+    await user.type(picker('Service'), '$service');
+    await user.click(await findOption(picker('Service'), /\$service/));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', service: '$service' });
   });
 
   it('removes service and operation when the service is cleared', async () => {
     const { onChange, onRunQuery } = setup({ service: 'checkout', operation: 'POST /pay' });
     // Escape on a closed menu clears the choice, as the clear (x) button does.
-    await userEvent.click(picker('Service'));
-    await userEvent.keyboard('{Escape}{Escape}');
+    await user.click(picker('Service'));
+    await user.keyboard('{Escape}{Escape}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     expect(picker('Operation')).toBeDisabled();
@@ -109,7 +122,7 @@ describe('SearchEditor service and operation', () => {
     const datasource = fakeDatasource();
     datasource.listServices.mockRejectedValue(new Error('Elasticsearch answered 403: no read access to traces-*'));
     setup({}, datasource);
-    await userEvent.click(picker('Service'));
+    await user.click(picker('Service'));
     expect(await screen.findByText('Elasticsearch answered 403: no read access to traces-*')).toBeInTheDocument();
     expect(picker('Service')).toHaveAttribute('aria-invalid', 'true');
   });
@@ -118,7 +131,7 @@ describe('SearchEditor service and operation', () => {
     const datasource = fakeDatasource();
     datasource.listOperations.mockRejectedValue(new Error('Request timed out after 60 s'));
     setup({ service: 'checkout' }, datasource);
-    await userEvent.click(picker('Operation'));
+    await user.click(picker('Operation'));
     expect(await screen.findByText('Request timed out after 60 s')).toBeInTheDocument();
   });
 });
@@ -131,9 +144,9 @@ describe('SearchEditor attributes', () => {
 
   it('saves valid logfmt on blur and runs the query', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.type(textbox(/^Attributes/), 'http.response.status_code=500 name="a b"');
+    await user.type(textbox(/^Attributes/), 'http.response.status_code=500 name="a b"');
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'search',
@@ -144,7 +157,7 @@ describe('SearchEditor attributes', () => {
 
   it('saves on Enter as well', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.type(textbox(/^Attributes/), 'app.user.vip=true{Enter}');
+    await user.type(textbox(/^Attributes/), 'app.user.vip=true{Enter}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', tags: 'app.user.vip=true' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -152,20 +165,20 @@ describe('SearchEditor attributes', () => {
   it('shows the parser message for invalid logfmt and does not save it', async () => {
     const { onChange, onRunQuery } = setup({ tags: 'a=1' });
     const input = textbox(/^Attributes/);
-    await userEvent.clear(input);
-    await userEvent.type(input, 'name="unclosed');
+    await user.clear(input);
+    await user.type(input, 'name="unclosed');
     expect(screen.getByText(thrown(() => parseLogfmt('name="unclosed')))).toBeInTheDocument();
     expect(input).toHaveAttribute('aria-invalid', 'true');
-    await userEvent.tab();
-    await userEvent.type(input, '{Enter}');
+    await user.tab();
+    await user.type(input, '{Enter}');
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });
 
   it('removes the tags when the field is emptied', async () => {
     const { onChange } = setup({ tags: 'a=1' });
-    await userEvent.clear(textbox(/^Attributes/));
-    await userEvent.tab();
+    await user.clear(textbox(/^Attributes/));
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search' });
   });
 
@@ -178,7 +191,7 @@ describe('SearchEditor attributes', () => {
     await choose('Attribute value', 'Ada "the" Lovelace');
     expect(datasource.listTagValues).toHaveBeenCalledWith('user.name');
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.click(screen.getByRole('button', { name: 'Add' }));
+    await user.click(screen.getByRole('button', { name: 'Add' }));
     const tags = 'a=1 user.name="Ada \\"the\\" Lovelace"';
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', tags });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
@@ -189,8 +202,8 @@ describe('SearchEditor attributes', () => {
 describe('SearchEditor durations', () => {
   it('saves a valid min duration on blur and runs the query', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.type(textbox(/Min duration/), '1.2s');
-    await userEvent.tab();
+    await user.type(textbox(/Min duration/), '1.2s');
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', minDuration: '1.2s' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -198,18 +211,18 @@ describe('SearchEditor durations', () => {
   it('shows the parser message for an invalid max duration and does not save it', async () => {
     const { onChange, onRunQuery } = setup();
     const input = textbox(/Max duration/);
-    await userEvent.type(input, '5 seconds{Enter}');
+    await user.type(input, '5 seconds{Enter}');
     expect(screen.getByText(thrown(() => parseDuration('5 seconds', 'max duration')))).toBeInTheDocument();
     expect(input).toHaveAttribute('aria-invalid', 'true');
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });
 
   it('refuses a max duration shorter than the min duration', async () => {
     const { onChange } = setup({ minDuration: '1s' });
-    await userEvent.type(textbox(/Max duration/), '100ms');
-    await userEvent.tab();
+    await user.type(textbox(/Max duration/), '100ms');
+    await user.tab();
     expect(screen.getByText('min duration 1s is longer than max duration 100ms')).toBeInTheDocument();
     expect(onChange).not.toHaveBeenCalled();
   });
@@ -217,9 +230,9 @@ describe('SearchEditor durations', () => {
   it('accepts template variables such as $minDuration without validating them', async () => {
     const { onChange } = setup();
     const input = textbox(/Min duration/);
-    await userEvent.type(input, '$minDuration');
+    await user.type(input, '$minDuration');
     expect(input).not.toHaveAttribute('aria-invalid', 'true');
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', minDuration: '$minDuration' });
   });
 });
@@ -227,15 +240,15 @@ describe('SearchEditor durations', () => {
 describe('SearchEditor status', () => {
   it('shows Any when no status is set', () => {
     setup();
-    expect(screen.getByRole('radio', { name: 'Any' })).toBeChecked();
+    expect(labelled('radio', 'Any')).toBeChecked();
   });
 
   it('saves the chosen status and runs the query; Any removes it', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.click(screen.getByRole('radio', { name: 'Error' }));
+    await user.click(labelled('radio', 'Error'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', status: 'error' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
-    await userEvent.click(screen.getByRole('radio', { name: 'Any' }));
+    await user.click(labelled('radio', 'Any'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search' });
     expect(Object.keys(onChange.mock.lastCall[0])).not.toContain('status');
     expect(onRunQuery).toHaveBeenCalledTimes(2);
@@ -250,19 +263,19 @@ describe('SearchEditor limit', () => {
 
   it('saves a limit within 1..1000 on blur and runs the query', async () => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.clear(limitInput());
-    await userEvent.type(limitInput(), '1000');
-    await userEvent.tab();
+    await user.clear(limitInput());
+    await user.type(limitInput(), '1000');
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', limit: 1000 });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
   it.each(['0', '1001', '2.5'])('refuses %s with a message and does not save it', async (typed) => {
     const { onChange, onRunQuery } = setup();
-    await userEvent.clear(limitInput());
-    await userEvent.type(limitInput(), `${typed}{Enter}`);
+    await user.clear(limitInput());
+    await user.type(limitInput(), `${typed}{Enter}`);
     expect(screen.getByText(LIMIT_PROBLEM)).toBeInTheDocument();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
   });
@@ -271,32 +284,32 @@ describe('SearchEditor limit', () => {
 describe('SearchEditor per query type', () => {
   it('offers Sort only for Search, and saves the choice', async () => {
     const { onChange, onRunQuery } = setup();
-    expect(screen.getByRole('radio', { name: 'Recent' })).toBeChecked();
-    expect(screen.queryByRole('switch', { name: 'Per span' })).not.toBeInTheDocument();
-    await userEvent.click(screen.getByRole('radio', { name: 'Slowest' }));
+    expect(labelled('radio', 'Recent')).toBeChecked();
+    expect(queryLabelled('switch', 'Per span')).not.toBeInTheDocument();
+    await user.click(labelled('radio', 'Slowest'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'search', sort: 'slowest' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
   it('offers Per span only for Scatter, and saves it', async () => {
     const { onChange, onRunQuery } = setup({ queryType: 'scatter' });
-    expect(screen.queryByRole('radio', { name: 'Recent' })).not.toBeInTheDocument();
-    await userEvent.click(screen.getByRole('switch', { name: 'Per span' }));
+    expect(queryLabelled('radio', 'Recent')).not.toBeInTheDocument();
+    await user.click(labelled('switch', 'Per span'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'scatter', perSpan: true });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
   it('offers neither Sort nor Per span for Histogram, but the shared filters', () => {
     setup({ queryType: 'histogram' });
-    expect(screen.queryByRole('radio', { name: 'Recent' })).not.toBeInTheDocument();
-    expect(screen.queryByRole('switch', { name: 'Per span' })).not.toBeInTheDocument();
+    expect(queryLabelled('radio', 'Recent')).not.toBeInTheDocument();
+    expect(queryLabelled('switch', 'Per span')).not.toBeInTheDocument();
     expect(picker('Service')).toBeInTheDocument();
     expect(textbox(/Min duration/)).toBeInTheDocument();
   });
 
   it('keeps the filters when switching between Search, Scatter and Histogram', async () => {
     const { onChange } = setup({ service: 'checkout', minDuration: '1s' });
-    await userEvent.click(screen.getByRole('radio', { name: 'Scatter' }));
+    await user.click(labelled('radio', 'Scatter'));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'scatter',

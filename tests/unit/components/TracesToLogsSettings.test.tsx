@@ -1,7 +1,7 @@
 import type { DataSourceInstanceSettings } from '@grafana/data';
 import type { DataSourcePickerProps } from '@grafana/runtime';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
 import React, { useState } from 'react';
 
 import {
@@ -11,6 +11,7 @@ import {
   TracesToLogsSettings,
 } from '../../../src/components/TracesToLogsSettings';
 import type { TracesToLogsOptions } from '../../../src/types';
+import { labelled, queryLabelled, setupUser } from './harness';
 
 /** The props the fake picker last rendered with, so a test can call its filter. */
 let pickerProps: DataSourcePickerProps | undefined;
@@ -65,6 +66,11 @@ function ds(type: string) {
   return { type } as DataSourceInstanceSettings;
 }
 
+let user: UserEvent;
+beforeEach(() => {
+  user = setupUser();
+});
+
 describe('TracesToLogsSettings data source', () => {
   beforeEach(() => {
     pickerProps = undefined;
@@ -72,7 +78,7 @@ describe('TracesToLogsSettings data source', () => {
 
   it('writes the picked data source uid to datasourceUid', async () => {
     const { onChange } = setup({ filterByTraceID: true });
-    await userEvent.click(screen.getByRole('button', { name: 'Pick logs' }));
+    await user.click(screen.getByRole('button', { name: 'Pick logs' }));
     expect(onChange).toHaveBeenLastCalledWith({ filterByTraceID: true, datasourceUid: 'logs-uid' });
     expect(screen.getByTestId('picker-current')).toHaveTextContent('logs-uid');
   });
@@ -80,7 +86,7 @@ describe('TracesToLogsSettings data source', () => {
   it('removes datasourceUid when the picker is cleared', async () => {
     const { onChange } = setup({ datasourceUid: 'logs-uid', spanStartTimeShift: '-2s' });
     expect(screen.getByTestId('picker-current')).toHaveTextContent('logs-uid');
-    await userEvent.click(screen.getByRole('button', { name: 'Clear data source' }));
+    await user.click(screen.getByRole('button', { name: 'Clear data source' }));
     expect(onChange).toHaveBeenLastCalledWith({ spanStartTimeShift: '-2s' });
     expect(onChange.mock.calls.at(-1)?.[0]).not.toHaveProperty('datasourceUid');
   });
@@ -108,36 +114,36 @@ describe('TracesToLogsSettings data source', () => {
 describe('TracesToLogsSettings time shifts', () => {
   it('saves a valid start shift when the field is left', async () => {
     const { onChange } = setup({ datasourceUid: 'logs-uid' });
-    const input = screen.getByRole('textbox', { name: /Span start time shift/ });
+    const input = labelled('textbox', /Span start time shift/);
     expect(input).toHaveAttribute('placeholder', '-2s');
-    await userEvent.type(input, '-5m');
+    await user.type(input, '-5m');
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenCalledTimes(1);
     expect(onChange).toHaveBeenLastCalledWith({ datasourceUid: 'logs-uid', spanStartTimeShift: '-5m' });
   });
 
   it('refuses an invalid end shift with a message and does not save it', async () => {
     const { onChange } = setup({ spanEndTimeShift: '2s' });
-    const input = screen.getByRole('textbox', { name: /Span end time shift/ });
+    const input = labelled('textbox', /Span end time shift/);
     expect(input).toHaveAttribute('placeholder', '2s');
-    await userEvent.clear(input);
-    await userEvent.type(input, '5 minutes');
-    await userEvent.tab();
+    await user.clear(input);
+    await user.type(input, '5 minutes');
+    await user.tab();
     expect(screen.getByText(TIME_SHIFT_ERROR)).toBeInTheDocument();
     expect(onChange).not.toHaveBeenCalled();
     // Corrected, the message goes and the value is saved.
-    await userEvent.clear(input);
-    await userEvent.type(input, '5m');
+    await user.clear(input);
+    await user.type(input, '5m');
     expect(screen.queryByText(TIME_SHIFT_ERROR)).not.toBeInTheDocument();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ spanEndTimeShift: '5m' });
   });
 
   it('removes a shift that is emptied', async () => {
     const { onChange } = setup({ spanStartTimeShift: '-2s', filterBySpanID: true });
-    await userEvent.clear(screen.getByRole('textbox', { name: /Span start time shift/ }));
-    await userEvent.tab();
+    await user.clear(labelled('textbox', /Span start time shift/));
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ filterBySpanID: true });
   });
 
@@ -155,15 +161,15 @@ describe('TracesToLogsSettings time shifts', () => {
 describe('TracesToLogsSettings filters', () => {
   it('writes filterByTraceID and filterBySpanID as booleans', async () => {
     const { onChange } = setup({ datasourceUid: 'logs-uid' });
-    await userEvent.click(screen.getByLabelText('Filter by trace ID'));
+    await user.click(screen.getByLabelText('Filter by trace ID'));
     expect(onChange).toHaveBeenLastCalledWith({ datasourceUid: 'logs-uid', filterByTraceID: true });
-    await userEvent.click(screen.getByLabelText('Filter by span ID'));
+    await user.click(screen.getByLabelText('Filter by span ID'));
     expect(onChange).toHaveBeenLastCalledWith({
       datasourceUid: 'logs-uid',
       filterByTraceID: true,
       filterBySpanID: true,
     });
-    await userEvent.click(screen.getByLabelText('Filter by trace ID'));
+    await user.click(screen.getByLabelText('Filter by trace ID'));
     expect(onChange).toHaveBeenLastCalledWith({
       datasourceUid: 'logs-uid',
       filterByTraceID: false,
@@ -173,12 +179,12 @@ describe('TracesToLogsSettings filters', () => {
 
   it('disables the id filters while a custom query is used, and shows the query field', async () => {
     const { onChange } = setup({ filterByTraceID: true });
-    expect(screen.queryByRole('textbox', { name: /^Query/ })).not.toBeInTheDocument();
-    await userEvent.click(screen.getByLabelText('Use custom query'));
+    expect(queryLabelled('textbox', /^Query/)).not.toBeInTheDocument();
+    await user.click(screen.getByLabelText('Use custom query'));
     expect(onChange).toHaveBeenLastCalledWith({ filterByTraceID: true, customQuery: true });
     expect(screen.getByLabelText('Filter by trace ID')).toBeDisabled();
     expect(screen.getByLabelText('Filter by span ID')).toBeDisabled();
-    await userEvent.type(screen.getByRole('textbox', { name: /^Query/ }), 'level:error');
+    await user.type(labelled('textbox', /^Query/), 'level:error');
     expect(onChange).toHaveBeenLastCalledWith({ filterByTraceID: true, customQuery: true, query: 'level:error' });
   });
 });
@@ -187,14 +193,14 @@ describe('TracesToLogsSettings tags', () => {
   it('writes the tag rows as {key, value}, omitting an empty value and skipping empty rows', async () => {
     const { onChange } = setup({ datasourceUid: 'logs-uid' });
     const add = screen.getByRole('button', { name: /Add tag/ });
-    await userEvent.click(add);
-    await userEvent.click(add);
-    await userEvent.click(add);
+    await user.click(add);
+    await user.click(add);
+    await user.click(add);
     // Empty rows are shown but not saved.
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.type(screen.getByRole('textbox', { name: 'Tag 1 key' }), 'service.name');
-    await userEvent.type(screen.getByRole('textbox', { name: 'Tag 1 field' }), 'service');
-    await userEvent.type(screen.getByRole('textbox', { name: 'Tag 2 key' }), 'namespace');
+    await user.type(labelled('textbox', 'Tag 1 key'), 'service.name');
+    await user.type(labelled('textbox', 'Tag 1 field'), 'service');
+    await user.type(labelled('textbox', 'Tag 2 key'), 'namespace');
     expect(onChange).toHaveBeenLastCalledWith({
       datasourceUid: 'logs-uid',
       tags: [{ key: 'service.name', value: 'service' }, { key: 'namespace' }],
@@ -203,12 +209,12 @@ describe('TracesToLogsSettings tags', () => {
 
   it('shows the stored tags and removes a row', async () => {
     const { onChange } = setup({ tags: [{ key: 'service.name', value: 'service' }, { key: 'namespace' }] });
-    expect(screen.getByRole('textbox', { name: 'Tag 1 key' })).toHaveValue('service.name');
-    expect(screen.getByRole('textbox', { name: 'Tag 1 field' })).toHaveValue('service');
-    expect(screen.getByRole('textbox', { name: 'Tag 2 key' })).toHaveValue('namespace');
-    await userEvent.click(screen.getByRole('button', { name: 'Remove tag 1' }));
+    expect(labelled('textbox', 'Tag 1 key')).toHaveValue('service.name');
+    expect(labelled('textbox', 'Tag 1 field')).toHaveValue('service');
+    expect(labelled('textbox', 'Tag 2 key')).toHaveValue('namespace');
+    await user.click(screen.getByRole('button', { name: 'Remove tag 1' }));
     expect(onChange).toHaveBeenLastCalledWith({ tags: [{ key: 'namespace' }] });
-    await userEvent.click(screen.getByRole('button', { name: 'Remove tag 1' }));
+    await user.click(screen.getByRole('button', { name: 'Remove tag 1' }));
     expect(onChange).toHaveBeenLastCalledWith({});
   });
 });
@@ -225,7 +231,7 @@ describe('TracesToLogsSettings keeps the other keys', () => {
       query: 'old',
     };
     const { onChange } = setup(existing);
-    await userEvent.click(screen.getByLabelText('Filter by span ID'));
+    await user.click(screen.getByLabelText('Filter by span ID'));
     expect(onChange).toHaveBeenLastCalledWith({ ...existing, filterBySpanID: true });
   });
 });

@@ -1,5 +1,5 @@
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
 import React, { useState } from 'react';
 
 import {
@@ -8,6 +8,7 @@ import {
   VariableQueryEditor,
 } from '../../../src/components/VariableQueryEditor';
 import type { EsTracesVariableQuery } from '../../../src/types';
+import { labelled, queryLabelled, setupUser } from './harness';
 
 /**
  * Renders the editor the way Grafana does: each onChange becomes the next `query`. Grafana hands a
@@ -33,34 +34,39 @@ function setup(initial: unknown = {}) {
   return { onChange };
 }
 
-const serviceInput = () => screen.getByRole('textbox', { name: /Service/ });
-const attributeInput = () => screen.getByRole('textbox', { name: /Attribute/ });
+const serviceInput = () => labelled('textbox', /Service/);
+const attributeInput = () => labelled('textbox', /Attribute/);
+
+let user: UserEvent;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('VariableQueryEditor list kind', () => {
   it('shows services selected for a new variable, with no text inputs', () => {
     setup({});
-    expect(screen.getByRole('radio', { name: 'Services' })).toBeChecked();
+    expect(labelled('radio', 'Services')).toBeChecked();
     expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
   });
 
   it.each([[''], [undefined], [null]])('treats the empty query %p as a services variable', (query) => {
     setup(query);
-    expect(screen.getByRole('radio', { name: 'Services' })).toBeChecked();
+    expect(labelled('radio', 'Services')).toBeChecked();
   });
 
   it('reads a legacy string query naming a kind', () => {
     setup('tagKeys');
-    expect(screen.getByRole('radio', { name: 'Attribute keys' })).toBeChecked();
+    expect(labelled('radio', 'Attribute keys')).toBeChecked();
   });
 
   it('treats an unknown legacy string as services', () => {
     setup('label_values(service)');
-    expect(screen.getByRole('radio', { name: 'Services' })).toBeChecked();
+    expect(labelled('radio', 'Services')).toBeChecked();
   });
 
   it('saves tag keys with its definition when chosen', async () => {
     const { onChange } = setup({ refId: 'EsTracesVariableQueryEditor-VariableQuery', kind: 'services' });
-    await userEvent.click(screen.getByRole('radio', { name: 'Attribute keys' }));
+    await user.click(labelled('radio', 'Attribute keys'));
     expect(onChange).toHaveBeenLastCalledWith(
       { refId: 'EsTracesVariableQueryEditor-VariableQuery', kind: 'tagKeys' },
       'tag keys'
@@ -70,7 +76,7 @@ describe('VariableQueryEditor list kind', () => {
 
   it('drops the service when switching from operations back to services', async () => {
     const { onChange } = setup({ kind: 'operations', service: 'checkout' });
-    await userEvent.click(screen.getByRole('radio', { name: 'Services' }));
+    await user.click(labelled('radio', 'Services'));
     expect(onChange).toHaveBeenLastCalledWith({ kind: 'services' }, 'services');
   });
 });
@@ -78,7 +84,7 @@ describe('VariableQueryEditor list kind', () => {
 describe('VariableQueryEditor operations', () => {
   it('shows the service input when operations is chosen', async () => {
     const { onChange } = setup({});
-    await userEvent.click(screen.getByRole('radio', { name: 'Operations of a service' }));
+    await user.click(labelled('radio', 'Operations of a service'));
     expect(onChange).toHaveBeenLastCalledWith({ kind: 'operations' }, 'operations');
     expect(serviceInput()).toBeInTheDocument();
     expect(screen.getByText('Service is required')).toBeInTheDocument();
@@ -86,9 +92,9 @@ describe('VariableQueryEditor operations', () => {
 
   it('saves kind and service on blur, not on every keystroke', async () => {
     const { onChange } = setup({ kind: 'operations' });
-    await userEvent.type(serviceInput(), '  checkout ');
+    await user.type(serviceInput(), '  checkout ');
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenCalledTimes(1);
     expect(onChange).toHaveBeenLastCalledWith(
       { kind: 'operations', service: 'checkout' },
@@ -100,14 +106,14 @@ describe('VariableQueryEditor operations', () => {
 
   it('saves the service on Enter', async () => {
     const { onChange } = setup({ kind: 'operations' });
-    await userEvent.type(serviceInput(), 'cart{Enter}');
+    await user.type(serviceInput(), 'cart{Enter}');
     expect(onChange).toHaveBeenLastCalledWith({ kind: 'operations', service: 'cart' }, 'operations(service=cart)');
   });
 
   it('accepts a $variable as the service', async () => {
     const { onChange } = setup({ kind: 'operations' });
-    await userEvent.type(serviceInput(), '$service');
-    await userEvent.tab();
+    await user.type(serviceInput(), '$service');
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith(
       { kind: 'operations', service: '$service' },
       'operations(service=$service)'
@@ -118,8 +124,8 @@ describe('VariableQueryEditor operations', () => {
   it('does not report a blur that changed nothing', async () => {
     const { onChange } = setup({ kind: 'operations', service: 'checkout' });
     expect(serviceInput()).toHaveValue('checkout');
-    await userEvent.click(serviceInput());
-    await userEvent.tab();
+    await user.click(serviceInput());
+    await user.tab();
     expect(onChange).not.toHaveBeenCalled();
   });
 });
@@ -127,13 +133,13 @@ describe('VariableQueryEditor operations', () => {
 describe('VariableQueryEditor attribute values', () => {
   it('shows the attribute input and saves the tag on blur', async () => {
     const { onChange } = setup({});
-    await userEvent.click(screen.getByRole('radio', { name: 'Attribute values' }));
+    await user.click(labelled('radio', 'Attribute values'));
     expect(screen.getByText('Attribute is required')).toBeInTheDocument();
-    await userEvent.type(attributeInput(), 'http.method');
+    await user.type(attributeInput(), 'http.method');
     expect(onChange).toHaveBeenCalledTimes(1);
-    await userEvent.tab();
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ kind: 'tagValues', tag: 'http.method' }, 'tag values(http.method)');
-    expect(screen.queryByRole('textbox', { name: /Service/ })).not.toBeInTheDocument();
+    expect(queryLabelled('textbox', /Service/)).not.toBeInTheDocument();
   });
 });
 

@@ -43,12 +43,20 @@ describe('the Grafana data source proxy transport', () => {
   it('gives up after the timeout, cancels the request, and names the setting to raise', async () => {
     const answer = pending();
     fetch.mockReturnValue(answer.observable);
-    const transport = createGrafanaTransport('/proxy', 'ES Traces', 20);
-    await expect(transport.request({ method: 'GET', path: '/' })).rejects.toMatchObject({
-      kind: 'timeout',
-      message: 'ES Traces did not answer within 20 ms: narrow the time range or raise "Request timeout" in the data source settings',
-    });
-    expect(answer.unsubscribed()).toBe(true);
+    jest.useFakeTimers();
+    try {
+      const transport = createGrafanaTransport('/proxy', 'ES Traces', 20);
+      const request = transport.request({ method: 'GET', path: '/' });
+      const settled = expect(request).rejects.toMatchObject({
+        kind: 'timeout',
+        message: 'ES Traces did not answer within 20 ms: narrow the time range or raise "Request timeout" in the data source settings',
+      });
+      await jest.advanceTimersByTimeAsync(20);
+      await settled;
+      expect(answer.unsubscribed()).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('cancels the request when its signal aborts, and sends none once aborted', async () => {
