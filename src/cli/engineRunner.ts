@@ -789,6 +789,12 @@ interface HealthBody {
 /** The URL is served by a cluster this start did not launch: waiting longer cannot help. */
 class ForeignClusterError extends Error {}
 
+/** A start that lost its port to another cluster; a start on a port chosen for it tries the next free one. */
+class PortLostError extends Error {}
+
+/** Starts on ports chosen for them try this many times when another start (another user's, another cache's) takes the port first. */
+const PORT_ATTEMPTS = 3;
+
 /** The health answer, if any, and what keeps the cluster from being ready (none when it is). */
 async function healthOnce(url: string, nodes: number): Promise<{ body?: HealthBody; problem?: string }> {
   const query = `wait_for_status=yellow&wait_for_nodes=${nodes}&timeout=5s`;
@@ -1046,16 +1052,25 @@ export async function startEngine(options: StartOptions): Promise<RunningEngine>
   const runner = RUNNERS[kind][version];
   const java = await checkJava(runner.minJava);
   const classpath = await resolveClasspath(kind, version, options.log, java);
-  const plan = await reservePorts(kind, options.port, nodes);
-  const basePath = options.basePath ?? defaultBasePath(kind, version, plan.port);
-  const clusterName = uniqueClusterName(kind);
-  try {
-    const settings = nodeSettings(kind, version, nodes, nodes === 1 ? [] : await freeTransportPorts(nodes));
-    const args = (dataDir: string) => runnerArgs(kind, version, classpath, plan, dataDir, heapMb, clusterName);
-    return await launchAndWait({ kind, version, java, args, settings, plan, basePath, clusterName, log: options.log });
-  } finally {
-    // From here on the state file (and soon the listening engine) marks the ports as taken.
-    plan.ports.forEach((port) => reservedPorts.delete(port));
+  for (let attempt = 1; ; attempt++) {
+    const plan = await reservePorts(kind, options.port, nodes);
+    const basePath = options.basePath ?? defaultBasePath(kind, version, plan.port);
+    const clusterName = uniqueClusterName(kind);
+    try {
+      const settings = nodeSettings(kind, version, nodes, nodes === 1 ? [] : await freeTransportPorts(nodes));
+      const args = (dataDir: string) => runnerArgs(kind, version, classpath, plan, dataDir, heapMb, clusterName);
+      return await launchAndWait({ kind, version, java, args, settings, plan, basePath, clusterName, log: options.log });
+    } catch (error) {
+      // Another process can take a free port between its choice and the JVM's bind (a second
+      // test run beside this one): a chosen port is chosen again, a given one is the user's.
+      if (!(error instanceof PortLostError) || options.port !== undefined || attempt === PORT_ATTEMPTS) {
+        throw error;
+      }
+      options.log?.(`${(error as Error).message.split('\n')[0]}; trying the next free port (attempt ${attempt + 1} of ${PORT_ATTEMPTS})`);
+    } finally {
+      // From here on the state file (and soon the listening engine) marks the ports as taken.
+      plan.ports.forEach((port) => reservedPorts.delete(port));
+    }
   }
 }
 
@@ -1091,8 +1106,9 @@ async function launchAndWait({ kind, version, java, args, settings, plan, basePa
     return engine;
   } catch (error) {
     await stopRunning(engine);
-    const stopped = error instanceof ForeignClusterError ? `; the engine this start launched (pid ${engine.pid}) was stopped` : '';
-    throw new Error(
+    const foreign = error instanceof ForeignClusterError;
+    const stopped = foreign ? `; the engine this start launched (pid ${engine.pid}) was stopped` : '';
+    throw new (foreign ? PortLostError : Error)(
       `${kind} on ${url} did not start: ${(error as Error).message}${stopped}\n` +
         `last lines of ${logFile}:\n${tail(logFile, LOG_TAIL_LINES)}`
     );
