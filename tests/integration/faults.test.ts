@@ -19,9 +19,9 @@ import { resolvePattern } from '../../src/query/resolve';
 import { parseSearchInput, searchTraces } from '../../src/query/search';
 import { runTraceQuery } from '../../src/query/traceQuery';
 import type { EsTracesOptions, EsTracesQuery } from '../../src/types';
-import { isNewestOfKind, testEngines } from './engines';
+import { isNewestOfKind, itWhere, searchNeeds, testEngines } from './engines';
 import { type Fault, FaultProxy } from './faultProxy';
-import { nodeClient, uniqueIndex } from './helpers';
+import { deleteMatching, nodeClient, uniqueIndex } from './helpers';
 
 /*
  * Grafana's packages under this suite's jest, which transforms no ES-module-only dependency:
@@ -128,7 +128,7 @@ const sortedIds = (spans: typeof small) => spans.map((span) => span.spanId).sort
 beforeAll(() => setBackendSrv(httpBackendSrv()));
 
 describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label, engine] as const))('%s behind a fault-injecting proxy', (_label, engine) => {
-  const index = uniqueIndex('h3-faults');
+  const index = uniqueIndex('faults');
   let proxy: FaultProxy;
   /** Searches of one small-trace query when nothing goes wrong. */
   let cleanSearches: number;
@@ -147,7 +147,7 @@ describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label
 
   afterAll(async () => {
     await proxy?.close();
-    await nodeClient(engine.url).deleteIndex(`${index}*`);
+    await deleteMatching(engine.url, `${index}*`);
   });
 
   describe('the command line core (Node transport)', () => {
@@ -226,7 +226,7 @@ describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label
     });
 
     it('never sends a bulk write twice: a 429 on _bulk fails the ingest at once', async () => {
-      const target = uniqueIndex('h3-faults-bulk');
+      const target = uniqueIndex('faults-bulk');
       proxy.inject({ kind: 'answer', status: 429, body: REJECTED }, { path: /\/_bulk\b/ });
       const before = proxy.count(/\/_bulk\b/);
       try {
@@ -236,11 +236,11 @@ describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label
         });
         expect(proxy.count(/\/_bulk\b/) - before).toBe(1);
       } finally {
-        await nodeClient(engine.url).deleteIndex(`${target}*`);
+        await deleteMatching(engine.url, `${target}*`);
       }
     });
 
-    it('warns, in the trace and in search results, when shards failed', async () => {
+    itWhere(engine, searchNeeds('otel'))('warns, in the trace and in search results, when shards failed', async () => {
       const failedShard = (answer: Record<string, unknown>) => ({
         ...answer,
         _shards: { total: 2, successful: 1, skipped: 0, failed: 1, failures: [{ shard: 1, index, reason: { type: 'node_disconnected_exception', reason: 'node left the cluster' } }] },

@@ -39,6 +39,15 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
+/** Deletes the indices a pattern matches, by name: Elasticsearch 8 and later refuse wildcard deletes. */
+export async function deleteMatching(url: string, pattern: string): Promise<void> {
+  const client = nodeClient(url);
+  const names = Object.keys(await client.mapping(pattern));
+  if (names.length > 0) {
+    await client.deleteIndex(names.join(','));
+  }
+}
+
 export function nodeClient(url: string): EngineClient {
   return new EngineClient(createNodeTransport({ url, timeoutMs: 120_000 }));
 }

@@ -11,7 +11,7 @@ import { findLogSchema } from '../../src/proto/logDetect';
 import { spansFromOtlp } from '../../src/proto/otlp';
 import { implementedSchemaNames } from '../../src/proto/registry';
 import { ingestNeeds, itWhere, testEngines } from './engines';
-import { cliTrace, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
+import { cliTrace, deleteMatching, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 
 const demo = generateDemoTraces({ traces: 3, seed: 31 });
 const logs = generateCorrelatedLogs(demo, { seed: 32 });
@@ -67,11 +67,13 @@ async function storedDocuments(url: string, index: string): Promise<number> {
 describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
   const created: string[] = [];
   afterAll(async () => {
-    await nodeClient(engine.url).deleteIndex(created.map((index) => `${index}*`).join(','));
+    for (const index of created) {
+      await deleteMatching(engine.url, `${index}*`);
+    }
   });
 
   describe.each(implementedSchemaNames().map((schema) => [schema]))('schema %s', (schema) => {
-    const index = uniqueIndex(`h1-ingest-${schema}`);
+    const index = uniqueIndex(`ingest-check-${schema}`);
     created.push(index);
     const withLogs = findLogSchema(schema) !== undefined;
     const files = withLogs ? [spansFile, logsFile] : [spansFile];
@@ -99,7 +101,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
   });
 
   it('lists the first 20 rejections and says how many more there are', async () => {
-    const index = uniqueIndex('h1-ingest-many');
+    const index = uniqueIndex('ingest-check-many');
     created.push(index);
     const file = writeTempJson('many-bad.json', { resourceSpans: [{ resource, scopeSpans: [{ spans: [...Array.from({ length: 25 }, () => span(undefined)), span('0102030405060708')] }] }] });
     const result = await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', 'otel', file]);
@@ -114,7 +116,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
 
   const dataStreams = engine.kind === 'opensearch' ? it : (name: string) => it.skip(`${name} [skipped: data streams are tested on OpenSearch: ${engine.label} (the OSS build) has none, Elasticsearch's are an x-pack feature]`, () => undefined);
   dataStreams('writes into a data stream an index template makes, and a second run counts the documents as already present', async () => {
-    const index = uniqueIndex('h1-ingest-ds');
+    const index = uniqueIndex('ingest-check-ds');
     const client = nodeClient(engine.url);
     await client.transport.request({ method: 'PUT', path: `/_index_template/${index}`, body: { index_patterns: [`${index}*`], data_stream: {}, priority: 500 } });
     try {
