@@ -111,6 +111,8 @@ export const LOGS_TARGET_TYPES = ['elasticsearch', 'grafana-opensearch-datasourc
 
 /** jsonData: visible to every viewer, so never a secret. */
 export interface EsTracesOptions extends DataSourceJsonData {
+  /** Node graph frames beside a trace, as Grafana's Jaeger and Tempo data sources' `nodeGraph.enabled`. */
+  nodeGraph?: { enabled?: boolean };
   /** Index pattern holding spans (and, for schemas that keep them apart, span events). */
   spanIndex?: string;
   /** Index pattern holding correlated logs. */

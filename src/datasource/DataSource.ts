@@ -26,6 +26,7 @@ import type { EngineTransport } from '../engine/transport';
 import { millisToNanosFloat } from '../proto/time';
 import { histogramFrame, type LinkTarget, searchFrame, spanScatterFrame, traceScatterFrame } from '../frames/searchFrames';
 import { logsFrame, logsVolumeFrames } from '../frames/logsFrame';
+import { traceNodeGraphFrames } from '../frames/nodeGraph';
 import { traceRowsToFrame } from '../frames/traceFrame';
 import { checkLogFilters, DEFAULT_LOG_LIMIT, LogResolutionCache, logsVolume, searchLogs } from '../query/logs';
 import { logsWindowOf } from '../query/logsWindow';
@@ -92,7 +93,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     try {
       switch (target.queryType ?? 'traceId') {
         case 'traceId':
-          return { data: [await this.traceById(client, target, request.scopedVars, request.range)] };
+          return { data: await this.traceById(client, target, request.scopedVars, request.range) };
         case 'search':
           return { data: [await this.search(client, target, request)] };
         case 'scatter':
@@ -110,7 +111,8 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     }
   }
 
-  private async traceById(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame> {
+  /** The trace frame, and with the node graph enabled (as Grafana's Jaeger and Tempo sources have it) its two node graph frames. */
+  private async traceById(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame[]> {
     const traceId = getTemplateSrv().replace(target.query ?? '', scopedVars).trim();
     const resolution = await this.resolution(client);
     const result = await runTraceQuery(client, {
@@ -119,12 +121,13 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
       window: target.useTimeRange && range ? timeWindow(range) : undefined,
       maxSpans: this.options.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS,
     });
-    return traceRowsToFrame(result.rows, {
+    const frame = traceRowsToFrame(result.rows, {
       refId: target.refId,
       notices: result.notices,
       custom: { traceId: result.traceId, truncated: result.truncated, spanCount: result.facts.spanCount, depth: result.facts.depth, rootService: result.facts.rootServiceName },
       spanLinks: this.spanLogsLinks(),
     });
+    return this.options.nodeGraph?.enabled && result.rows.length > 0 ? [frame, ...traceNodeGraphFrames(result.rows, target.refId)] : [frame];
   }
 
   /** Services with spans in the dashboard's time range, for pickers. */

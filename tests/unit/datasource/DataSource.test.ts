@@ -72,6 +72,18 @@ describe('DataSource.query with queryType traceId', () => {
     expect(frame.fields.find((field: { name: string }) => field.name === 'spanID').values).toEqual(['00f067aa0ba902b7']);
   });
 
+  it('adds the node graph frames beside the trace when the node graph is enabled, as Jaeger and Tempo do', async () => {
+    const response = await lastValueFrom(dataSource(engine(), { spanIndex: 'traces*', nodeGraph: { enabled: true } }).query(request({ query: '$traceId' })));
+    expect(response.data.map((frame: { meta: { preferredVisualisationType: string } }) => frame.meta.preferredVisualisationType)).toEqual(['trace', 'nodeGraph', 'nodeGraph']);
+    expect(response.data[1].fields.find((field: { name: string }) => field.name === 'id').values).toEqual(['00f067aa0ba902b7']);
+    expect(response.data.map((frame: { refId: string }) => frame.refId)).toEqual(['A', 'A', 'A']);
+  });
+
+  it('adds no node graph frames for a trace that is not found', async () => {
+    const response = await lastValueFrom(dataSource(engine({ hits: [] }), { spanIndex: 'traces*', nodeGraph: { enabled: true } }).query(request({ query: 'abcdef0123456789abcdef0123456789' })));
+    expect(response.data).toHaveLength(1);
+  });
+
   it('narrows by the dashboard range only when asked to', async () => {
     const transport = engine();
     await lastValueFrom(dataSource(transport).query(request({ query: '4bf92f3577b34da6a3ce929d0e0e4736', useTimeRange: true })));
