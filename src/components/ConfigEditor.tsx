@@ -1,5 +1,5 @@
 import { type DataSourcePluginOptionsEditorProps, type SelectableValue } from '@grafana/data';
-import { Combobox, type ComboboxOption, DataSourceHttpSettings, Field, FieldSet, Input } from '@grafana/ui';
+import { Combobox, type ComboboxOption, DataSourceHttpSettings, Field, FieldSet, InlineField, InlineSwitch, Input } from '@grafana/ui';
 import React, { type ChangeEvent, useState } from 'react';
 
 import { TracesToLogsSettings } from './TracesToLogsSettings';
@@ -316,6 +316,16 @@ export function ConfigEditor(props: ConfigEditorProps) {
       </FieldSet>
 
       <TracesToLogsSettings value={jsonData.tracesToLogsV2} onChange={(tracesToLogsV2) => update({ tracesToLogsV2 })} />
+
+      <FieldSet label="Node graph">
+        <InlineField label="Enable node graph" labelWidth={24} tooltip="Beside each trace, its spans as a graph of calls with each span's total and self time, as Grafana's Jaeger and Tempo data sources show it">
+          <InlineSwitch
+            id="estraces-node-graph"
+            value={jsonData.nodeGraph?.enabled ?? false}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => update({ nodeGraph: { ...jsonData.nodeGraph, enabled: event.currentTarget.checked } })}
+          />
+        </InlineField>
+      </FieldSet>
     </>
   );
 }

@@ -248,6 +248,17 @@ describe('ConfigEditor trace to logs', () => {
   });
 });
 
+describe('ConfigEditor node graph', () => {
+  it('is off by default and turns on nodeGraph.enabled, keeping the rest of the settings', async () => {
+    const { onOptionsChange } = setup({ spanIndex: 'traces-*' });
+    const toggle = labelled('switch', 'Enable node graph');
+    expect(toggle).not.toBeChecked();
+    await user.click(toggle);
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { spanIndex: 'traces-*', nodeGraph: { enabled: true } } }));
+    expect(toggle).toBeChecked();
+  });
+});
+
 describe('ConfigEditor limits', () => {
   it('shows the default of 100,000 max spans and 60 seconds', () => {
     setup();
