@@ -12,6 +12,8 @@ import { findSchema, implementedSchemaNames } from '../proto/registry';
 import { findOperations, findServices } from '../query/discovery';
 import { ingestBatches, needsWholeTraces } from '../query/ingest';
 import { resolveLogsPattern, searchLogs } from '../query/logs';
+import { parseDuration } from '../query/filters';
+import { spanMetrics } from '../query/metrics';
 import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
@@ -38,6 +40,8 @@ const USAGE = `usage: estraces <command> [options]
         [--limit N] [--sort recent|slowest]
   logs --url URL --index PATTERN [--trace-id X] [--span-id Y] [--service S] [--severity L]
         [--text T] [--from T --to T] [--limit N] [--logs-schema auto|NAME]
+  metrics --url URL --index PATTERN [--service S] [--operation O] [--group-by service|operation]
+        [--from T --to T] [--step D]   (default: the last hour, 60 steps)
   demo [--url URL] [--kind opensearch|elasticsearch]
   bench [--quick] [--kind opensearch|elasticsearch] [--url URL] [--runs N] [--out FILE] [--ingest-memory]
 
@@ -288,6 +292,34 @@ async function searchCommand(args: string[]): Promise<void> {
   });
 }
 
+async function metricsCommand(args: string[]): Promise<void> {
+  const text = { type: 'string' } as const;
+  const { values } = parseArgs({ args, options: { url: text, index: text, ...SCHEMA_OPTIONS, from: text, to: text, service: text, operation: text, 'group-by': text, step: text } });
+  const groupBy = values['group-by'];
+  if (groupBy !== undefined && groupBy !== 'service' && groupBy !== 'operation') {
+    throw new UsageError('--group-by must be service or operation');
+  }
+  const request = parseSearchInput({ service: values.service, operation: values.operation });
+  const now = BigInt(Date.now()) * BigInt(1_000_000);
+  const window = windowOf(values) ?? { fromNs: now - BigInt(3_600_000) * BigInt(1_000_000), toNs: now };
+  const spanMs = Number((window.toNs - window.fromNs) / BigInt(1_000_000));
+  const stepMs = values.step === undefined ? Math.max(1000, Math.ceil(spanMs / 60 / 1000) * 1000) : Number(parseDuration(values.step, '--step') / BigInt(1_000_000));
+  if (!(stepMs >= 1)) {
+    throw new UsageError(`--step ${values.step} is shorter than a millisecond`);
+  }
+  if (spanMs / stepMs > MAX_METRIC_STEPS) {
+    throw new UsageError(`--step ${values.step} makes ${Math.ceil(spanMs / stepMs)} intervals; at most ${MAX_METRIC_STEPS} are allowed: take a longer step or a shorter range`);
+  }
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
+  const result = await spanMetrics(client, { resolution, window, stepMs, filters: request.filters, groupBy });
+  result.warnings.forEach((warning) => process.stderr.write(`warning: ${warning}\n`));
+  print(result);
+}
+
+/** Intervals one metrics request may ask for. */
+const MAX_METRIC_STEPS = 2000;
+
 function logsSchemaSetting(value: Values[string]): 'auto' | LogSchemaName {
   if (value === undefined) {
     return 'auto';
@@ -347,6 +379,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'logs':
         await logsCommand(args);
+        return 0;
+      case 'metrics':
+        await metricsCommand(args);
         return 0;
       case 'demo':
         await loadDemo().runDemo(args);
