@@ -77,7 +77,14 @@ export function durationFilterNeeds(schema: string): EngineFeature[] {
  * reason, so a run lists what it did not test and why.
  */
 export function itWhere(engine: TestEngine, features: EngineFeature[]): (name: string, fn: () => Promise<void>) => void {
-  const reason = lackReason(engine, features);
+  return itUnless(lackReason(engine, features));
+}
+
+/**
+ * `it`, or where `reason` is given (what the engine lacks) a skip whose name says it; the
+ * integration run's skip reporter lists every such test under its reason.
+ */
+export function itUnless(reason: string | undefined): (name: string, fn: () => Promise<void>) => void {
   return reason ? (name) => it.skip(`${name} [skipped: ${reason}]`, () => undefined) : (name, fn) => it(name, fn);
 }
 

@@ -10,7 +10,8 @@ import { generateCorrelatedLogs, generateDemoTraces } from '../../src/cli/sdkDat
 import { findLogSchema } from '../../src/proto/logDetect';
 import { spansFromOtlp } from '../../src/proto/otlp';
 import { implementedSchemaNames } from '../../src/proto/registry';
-import { ingestNeeds, itWhere, testEngines } from './engines';
+import type { IngestReport } from '../../src/query/ingest';
+import { ingestNeeds, itUnless, itWhere, testEngines } from './engines';
 import { cliTrace, deleteMatching, nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 
 const demo = generateDemoTraces({ traces: 3, seed: 31 });
@@ -48,16 +49,8 @@ writeFileSync(logsFile, `${JSON.stringify(logs.request)}\n${JSON.stringify({ res
 const spanRejections = BAD_SPANS.map(([, reason], i) => ({ file: spansFile, line: 2, path: `resourceSpans[0].scopeSpans[0].spans[${i}]`, reason }));
 const logRejections = BAD_LOGS.map(([, reason], i) => ({ file: logsFile, line: 2, path: `resourceLogs[0].scopeLogs[0].logRecords[${i + 1}]`, reason }));
 
-interface Printed {
-  spans: number;
-  logs: number;
-  documents: number;
-  written: number;
-  alreadyPresent: number;
-  failed: number;
-  rejected: number;
-  rejections: unknown[];
-}
+/** The report `estraces ingest` prints: the ingest report, and the records rejected before writing. */
+type Printed = Pick<IngestReport, 'spans' | 'logs' | 'documents' | 'written' | 'alreadyPresent' | 'failed'> & { rejected: number; rejections: unknown[] };
 
 async function storedDocuments(url: string, index: string): Promise<number> {
   const response = await fetch(`${url}/${index}*/_count`);
@@ -114,7 +107,7 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
     expect(await storedDocuments(engine.url, index)).toBe(1);
   });
 
-  const dataStreams = engine.kind === 'opensearch' ? it : (name: string) => it.skip(`${name} [skipped: data streams are tested on OpenSearch: ${engine.label} (the OSS build) has none, Elasticsearch's are an x-pack feature]`, () => undefined);
+  const dataStreams = itUnless(engine.kind === 'opensearch' ? undefined : `data streams are tested on OpenSearch: ${engine.label} (the OSS build) has none, Elasticsearch's are an x-pack feature`);
   dataStreams('writes into a data stream an index template makes, and a second run counts the documents as already present', async () => {
     const index = uniqueIndex('ingest-check-ds');
     const client = nodeClient(engine.url);
