@@ -45,6 +45,8 @@ const NUMBER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'double', 'flo
 const DATE_TYPES = new Set(['date', 'date_nanos']);
 const MS_PER: Record<TimeUnit, number> = { ns: 1e-6, us: 1e-3, ms: 1 };
 const ALL = 'all spans';
+/** The group of spans without the grouping field: counted, never dropped. */
+const NO_GROUP = '(none)';
 
 interface Built {
   body: JsonObject;
@@ -85,11 +87,15 @@ export function buildMetricsRequest(group: IndexGroup, options: Omit<MetricsOpti
     ? { date_histogram: { field: startField, fixed_interval: `${options.stepMs}ms`, min_doc_count: 0, extended_bounds: { min: fromMs, max: toMs } } }
     : { histogram: { ...start.agg, interval: options.stepMs * unitsPerMs, min_doc_count: 0, extended_bounds: { min: fromMs * unitsPerMs, max: toMs * unitsPerMs } } };
   const perBucket: JsonObject = { errors: { filter: statusClause(group, 'error') }, duration: { percentiles: { field: durations[0].field, percents: PERCENTS } } };
-  const groupField = options.groupBy === 'service' ? exactFields(group, 'serviceName')[0] : options.groupBy === 'operation' ? exactFields(group, 'name')[0] : undefined;
-  if (options.groupBy && !groupField) {
+  const groupFields = options.groupBy === 'service' ? exactFields(group, 'serviceName') : options.groupBy === 'operation' ? exactFields(group, 'name') : [];
+  if (options.groupBy && groupFields.length === 0) {
     return { skipped: `skipped ${where}: the ${options.groupBy} field cannot be aggregated in this mapping` };
   }
-  const inner = groupField ? { groups: { terms: { field: groupField, size: GROUPS }, aggs: perBucket } } : perBucket;
+  if (groupFields.length > 1) {
+    // One terms aggregation reads one field: spans named in another are counted, under a group that says so.
+    warnings.push(`${where}: grouped by '${groupFields[0]}'; spans with the ${options.groupBy} in ${groupFields.slice(1).map((field) => `'${field}'`).join(', ')} are counted under '${NO_GROUP}'`);
+  }
+  const inner = groupFields.length > 0 ? { groups: { terms: { field: groupFields[0], size: GROUPS, missing: NO_GROUP }, aggs: perBucket } } : perBucket;
   return {
     body: { size: 0, track_total_hits: false, query: { bool: { filter: [range, ...clauses.filter], must_not: clauses.mustNot } }, aggs: { time: { ...histogram, aggs: inner } } },
     startToMs: (key) => (isDate ? key : key / unitsPerMs),

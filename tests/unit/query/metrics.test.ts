@@ -1,4 +1,5 @@
 import { resolveSchemas } from '../../../src/proto/detect';
+import { APM_MAPPING } from '../../../src/proto/elasticApm';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { buildMetricsRequest, readMetricsResponse } from '../../../src/query/metrics';
 import { parseSearchInput } from '../../../src/query/search';
@@ -15,7 +16,7 @@ describe('span metrics request', () => {
     const { body } = built as unknown as { body: { aggs: { time: Record<string, unknown> } } };
     // Jaeger keeps the start in microseconds: the step and bounds are in microseconds too.
     expect(body.aggs.time.histogram).toEqual({ field: 'startTime', interval: 60_000_000, min_doc_count: 0, extended_bounds: { min: 1_796_299_980_000_000, max: 1_796_300_160_000_000 } });
-    expect(body.aggs.time.aggs).toMatchObject({ groups: { terms: { field: 'operationName', size: 100 }, aggs: { duration: { percentiles: { field: 'duration', percents: [50, 90, 99] } } } } });
+    expect(body.aggs.time.aggs).toMatchObject({ groups: { terms: { field: 'operationName', size: 100, missing: '(none)' }, aggs: { duration: { percentiles: { field: 'duration', percents: [50, 90, 99] } } } } });
     expect(JSON.stringify(body)).toContain(JSON.stringify({ term: { 'process.serviceName': 'db' } }));
   });
 
@@ -34,6 +35,13 @@ describe('span metrics request', () => {
     expect(read.times).toEqual([1_796_299_980_000, 1_796_300_040_000]);
     expect(read.series.get('work')).toEqual([{ time: 1_796_299_980_000, requests: 2, errors: 1, p50Ms: 5, p90Ms: 5, p99Ms: 7 }]);
     expect(read.warnings).toEqual([]);
+  });
+
+  it('counts spans named in a second field (APM transactions) under a group that says so, and warns', () => {
+    const apm = resolveSchemas('traces-apm*', { 'traces-apm-default': { mappings: APM_MAPPING } }).groups[0];
+    const grouped = buildMetricsRequest(apm, { window, stepMs: 60_000, filters: parseSearchInput({}).filters, groupBy: 'operation' }) as unknown as { body: { aggs: { time: { aggs: { groups: { terms: unknown } } } } }; warnings: string[] };
+    expect(grouped.body.aggs.time.aggs.groups.terms).toEqual({ field: 'span.name', size: 100, missing: '(none)' });
+    expect(grouped.warnings).toContain("traces-apm-default: grouped by 'span.name'; spans with the operation in 'transaction.name' are counted under '(none)'");
   });
 
   it('skips, naming why, a group with no stored duration to take percentiles of', () => {
