@@ -1,7 +1,7 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
 /** What a query asks for. Later issues add the other kinds listed in ARCHITECTURE.md. */
-export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'serviceGraph' | 'metrics' | 'logs' | 'upload';
+export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'serviceMap' | 'metrics' | 'logs' | 'upload';
 
 /** The storage schemas the plugin knows by name (`auto` means: detect from the mapping). */
 export const SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog', 'ss4o', 'bklog-log'] as const;

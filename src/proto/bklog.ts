@@ -119,6 +119,7 @@ export const bklogSchema: SpanSchema = {
     durations: [{ field: 'elapsed_time', unit: 'us' }],
     start: { field: 'start_time', unit: 'us' },
     end: { field: 'end_time', unit: 'us' },
+    kind: { style: 'field', field: 'kind' },
     status: { style: 'field', field: 'status.code', error: [2], ok: [1] },
     attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.' }] },
   },

@@ -179,6 +179,7 @@ export const dataPrepperSchema: SpanSchema = {
     durations: [{ field: 'durationInNanos', unit: 'ns' }],
     start: { field: 'startTime', unit: 'date' },
     end: { field: 'endTime' },
+    kind: { style: 'field', field: 'kind' },
     status: { style: 'field', field: 'status.code', error: [2], ok: [1] },
     attributes: {
       style: 'fields',

@@ -137,6 +137,7 @@ export const ecsSchema: SpanSchema = {
   search: {
     durations: [],
     start: { field: '@timestamp', unit: 'date' },
+    kind: { style: 'field', field: 'span.kind' },
     status: { style: 'field', field: 'event.outcome', error: ['failure'], ok: ['success'] },
     // Attributes are document fields under their own (or their ECS) names.
     attributes: { style: 'fields', prefixes: [{ prefix: '' }] },

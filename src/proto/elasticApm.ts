@@ -242,6 +242,7 @@ export const elasticApmSchema: SpanSchema = {
   search: {
     durations: [{ field: 'transaction.duration.us', unit: 'us' }, { field: 'span.duration.us', unit: 'us' }],
     start: { field: 'timestamp.us', unit: 'us' },
+    kind: { style: 'apm' },
     status: { style: 'field', field: 'event.outcome', error: ['failure'], ok: ['success'] },
     // Keys lose '.', '*' and '"' to '_' on the way in, so a search key is encoded the same way.
     attributes: { style: 'fields', prefixes: [{ prefix: 'labels.', encode: labelKey }, { prefix: 'numeric_labels.', encode: labelKey }] },

@@ -272,6 +272,7 @@ export const jaegerSchema: SpanSchema = {
   search: {
     durations: [{ field: 'duration', unit: 'us' }],
     start: { field: 'startTime', unit: 'us' },
+    kind: { style: 'jaeger' },
     status: { style: 'jaeger' },
     attributes: { style: 'jaeger' },
   },

@@ -323,6 +323,7 @@ export const otelSchema: SpanSchema = {
   search: {
     durations: [{ field: 'duration', unit: 'ns' }],
     start: { field: '@timestamp', unit: 'otelMillisString' },
+    kind: { style: 'field', field: 'kind' },
     status: { style: 'field', field: 'status.code', error: ['Error'], ok: ['Ok'] },
     attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.attributes.' }] },
   },

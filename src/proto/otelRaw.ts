@@ -174,6 +174,7 @@ export const otelRawSchema: SpanSchema = {
     durations: [{ field: 'Duration', unit: 'us' }],
     start: { field: '@timestamp', unit: 'date' },
     end: { field: 'EndTimestamp' },
+    kind: { style: 'field', field: 'Kind' },
     status: { style: 'field', field: 'TraceStatus', error: [2], ok: [1] },
     attributes: { style: 'fields', prefixes: [{ prefix: 'Attributes.' }, { prefix: 'Resource.' }] },
   },

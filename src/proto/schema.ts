@@ -92,6 +92,13 @@ export interface SearchFacts {
    */
   attributes: { style: 'fields'; prefixes: Array<{ prefix: string; encode?: (key: string) => string; decode?: (path: string) => string; notAttributes?: string[] }> } | { style: 'jaeger' } | { style: 'zipkin' };
   /**
+   * Where the span kind is kept: one field holding the kind in any OTLP spelling (`server`,
+   * `Server`, `SERVER`, `SPAN_KIND_SERVER` or the enum number; `missingIs` names the kind of spans
+   * without it: Zipkin leaves internal spans' kind out), Jaeger's `span.kind` tag, or Elastic APM's
+   * `span.kind` with the kind otherwise derived from the event and its type.
+   */
+  kind?: { style: 'field'; field: string; missingIs?: 'internal' } | { style: 'jaeger' } | { style: 'apm' };
+  /**
    * Set where the producer stores service and span names lower-cased (Zipkin, with Java's
    * `toLowerCase(Locale.ROOT)`): a typed name is lower-cased before it is matched.
    */

@@ -194,6 +194,7 @@ export const ss4oSchema: SpanSchema = {
     durations: [],
     start: { field: 'startTime', unit: 'date' },
     end: { field: 'endTime' },
+    kind: { style: 'field', field: 'kind' },
     status: { style: 'field', field: 'status.code', error: ['Error'], ok: ['Ok'] },
     // The exporter adds `attributes.data_stream.*` to every span; the reader leaves it out, and so do the key pickers.
     attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.', notAttributes: ['data_stream.'] }, { prefix: 'resource.' }] },

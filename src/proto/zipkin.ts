@@ -334,6 +334,7 @@ export const zipkinSchema: SpanSchema = {
   search: {
     durations: [{ field: 'duration', unit: 'us' }],
     start: { field: 'timestamp', unit: 'us' },
+    kind: { style: 'field', field: 'kind', missingIs: 'internal' },
     status: { style: 'zipkin' },
     attributes: { style: 'zipkin' },
     namesLowerCased: true,

@@ -19,7 +19,13 @@ export interface SpanFilters {
   minDurationNs?: bigint;
   maxDurationNs?: bigint;
   status?: SpanStatusFilter;
+  /** The span kind, one or several (`server`, `client`, `producer`, `consumer`, `internal`). */
+  kind?: FilterKind | FilterKind[];
 }
+
+/** The span kinds a filter can ask for. */
+export const FILTER_KINDS = ['server', 'client', 'producer', 'consumer', 'internal'] as const;
+export type FilterKind = (typeof FILTER_KINDS)[number];
 
 /** The clauses for one index group, or why the group cannot answer the search. */
 export type GroupClauses = { ok: true; filter: JsonObject[]; mustNot: JsonObject[]; warnings?: string[] } | { ok: false; reason: string };
@@ -151,6 +157,56 @@ function statusMatch(group: IndexGroup, which: 'error' | 'ok'): JsonObject {
   return typed && typed.values.length > 0 ? { terms: { [typed.path]: typed.values } } : MATCH_NONE;
 }
 
+const KIND_NUMBERS: Record<FilterKind, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+
+/** Every spelling producers give a kind: `server`, `Server`, `SERVER`, `SPAN_KIND_SERVER`, 2. */
+function kindSpellings(kind: FilterKind): Array<string | number> {
+  const upper = kind.toUpperCase();
+  return [kind, kind.charAt(0).toUpperCase() + kind.slice(1), upper, `SPAN_KIND_${upper}`, KIND_NUMBERS[kind]];
+}
+
+/**
+ * Elastic APM keeps `span.kind` where the agent knew it; otherwise, as the reader derives it, a
+ * transaction is a server (a consumer when its type is `messaging`) and a span is a client when
+ * its type is `db` or `external`, a producer when `messaging`, else internal.
+ */
+function apmKind(group: IndexGroup, kind: FilterKind): JsonObject {
+  const stored = typedValues(group.catalog, 'span.kind', kindSpellings(kind));
+  const storedClause = stored && stored.values.length > 0 ? [{ terms: { [stored.path]: stored.values } }] : [];
+  const noKind: JsonObject = { bool: { must_not: [{ exists: { field: 'span.kind' } }] } };
+  const event = (name: string): JsonObject => ({ term: { 'processor.event': name } });
+  const transactionType: JsonObject = { term: { 'transaction.type': 'messaging' } };
+  const spanType = (types: string[]): JsonObject => ({ terms: { 'span.type': types } });
+  const derived: Record<FilterKind, JsonObject> = {
+    server: { bool: { filter: [noKind, event('transaction')], must_not: [transactionType] } },
+    consumer: { bool: { filter: [noKind, event('transaction'), transactionType] } },
+    client: { bool: { filter: [noKind, event('span'), spanType(['db', 'external'])] } },
+    producer: { bool: { filter: [noKind, event('span'), spanType(['messaging'])] } },
+    internal: { bool: { filter: [noKind, event('span')], must_not: [spanType(['db', 'external', 'messaging'])] } },
+  };
+  return anyOf([...storedClause, derived[kind]]);
+}
+
+/** Spans of one kind as the group's producer stores it, or undefined where the layout keeps no kind. */
+export function kindClause(group: IndexGroup, kind: FilterKind): JsonObject | undefined {
+  const stored = facts(group)?.kind;
+  if (!stored) {
+    return undefined;
+  }
+  if (stored.style === 'jaeger') {
+    return anyOf(jaegerSpanTag('span.kind', kind));
+  }
+  if (stored.style === 'apm') {
+    return apmKind(group, kind);
+  }
+  const typed = typedValues(group.catalog, stored.field, kindSpellings(kind));
+  const clauses: JsonObject[] = typed && typed.values.length > 0 ? [{ terms: { [typed.path]: typed.values } }] : [];
+  if (stored.missingIs === kind) {
+    clauses.push({ bool: { must_not: [{ exists: { field: stored.field } }] } });
+  }
+  return clauses.length > 0 ? anyOf(clauses) : MATCH_NONE;
+}
+
 /** The clause for spans of one status; `unset` is neither error nor ok. */
 export function statusClause(group: IndexGroup, status: SpanStatusFilter): JsonObject {
   return status === 'unset' ? noneOf([statusMatch(group, 'error'), statusMatch(group, 'ok')]) : statusMatch(group, status);
@@ -277,6 +333,14 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
   }
   if (filters.status) {
     filter.push(statusClause(group, filters.status));
+  }
+  if (filters.kind !== undefined) {
+    const kinds = Array.isArray(filters.kind) ? filters.kind : [filters.kind];
+    const clauses = kinds.map((kind) => kindClause(group, kind));
+    if (clauses.some((clause) => clause === undefined)) {
+      return { ok: false, reason: `${group.indices.join(', ')}: the ${group.schema.name} layout keeps no span kind, so the kind filter cannot apply to it` };
+    }
+    filter.push(anyOf(clauses as JsonObject[]));
   }
   for (const tag of filters.tags) {
     const result = attributeClause(group, tag);
