@@ -14,6 +14,7 @@ import { ingestBatches, needsWholeTraces } from '../query/ingest';
 import { resolveLogsPattern, searchLogs } from '../query/logs';
 import { parseDuration } from '../query/filters';
 import { spanMetrics } from '../query/metrics';
+import { DEFAULT_SERVICE_MAP_SPANS, serviceMap } from '../query/serviceMap';
 import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
@@ -42,6 +43,8 @@ const USAGE = `usage: estraces <command> [options]
         [--text T] [--from T --to T] [--limit N] [--logs-schema auto|NAME]
   metrics --url URL --index PATTERN [--service S] [--operation O] [--group-by service|operation]
         [--from T --to T] [--step D]   (default: the last hour, 60 steps)
+  servicemap --url URL --index PATTERN [--from T --to T] [--max-spans N]
+        (default: the last hour; edges from all spans up to --max-spans, default ${DEFAULT_SERVICE_MAP_SPANS}, else a sample of traces)
   demo [--url URL] [--kind opensearch|elasticsearch]
   bench [--quick] [--kind opensearch|elasticsearch] [--url URL] [--runs N] [--out FILE] [--ingest-memory]
 
@@ -320,6 +323,19 @@ async function metricsCommand(args: string[]): Promise<void> {
 /** Intervals one metrics request may ask for. */
 const MAX_METRIC_STEPS = 2000;
 
+async function serviceMapCommand(args: string[]): Promise<void> {
+  const text = { type: 'string' } as const;
+  const { values } = parseArgs({ args, options: { url: text, index: text, ...SCHEMA_OPTIONS, from: text, to: text, 'max-spans': text } });
+  const now = BigInt(Date.now()) * BigInt(1_000_000);
+  const window = windowOf(values) ?? { fromNs: now - BigInt(3_600_000) * BigInt(1_000_000), toNs: now };
+  const maxSpans = positiveInt(values['max-spans'], 'max-spans', DEFAULT_SERVICE_MAP_SPANS)!;
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
+  const map = await serviceMap(client, { resolution, window, maxSpans });
+  map.warnings.forEach((warning) => process.stderr.write(`warning: ${warning}\n`));
+  print({ nodes: map.nodes, edges: map.edges, warnings: map.warnings });
+}
+
 function logsSchemaSetting(value: Values[string]): 'auto' | LogSchemaName {
   if (value === undefined) {
     return 'auto';
@@ -382,6 +398,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'metrics':
         await metricsCommand(args);
+        return 0;
+      case 'servicemap':
+        await serviceMapCommand(args);
         return 0;
       case 'demo':
         await loadDemo().runDemo(args);

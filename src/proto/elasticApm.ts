@@ -41,6 +41,9 @@ function readApmKind(source: JsonObject, isTransaction: boolean): SpanKind {
 }
 
 
+/** Where APM Server keeps the peer an exit span calls. */
+const EXIT_TARGET_FIELDS = ['service.target.type', 'service.target.name', 'span.destination.service.resource'];
+
 function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
   const source = hit._source ?? {};
   const isTransaction = readString(source, 'processor.event') === 'transaction';
@@ -66,6 +69,13 @@ function apmDocumentToSpan(hit: StoredHit): LogicalSpan | string {
     }
   }
   const attributes: Attributes = { ...flattenObject(readPath(source, 'labels')), ...flattenObject(readPath(source, 'numeric_labels')) };
+  // What an exit span calls, as APM Server derives it from the agent's data (peer.service, db.system, ...).
+  for (const field of EXIT_TARGET_FIELDS) {
+    const value = readString(source, field);
+    if (value !== undefined && !(field in attributes)) {
+      attributes[field] = value;
+    }
+  }
   const frameworkName = readString(source, 'service.framework.name');
   const frameworkVersion = readString(source, 'service.framework.version');
   return {

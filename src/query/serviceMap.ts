@@ -1,0 +1,456 @@
+/**
+ * The service map: services and the peers they call, computed from the stored spans alone.
+ *
+ * Node statistics come from one aggregation per index group and are exact over the range: per
+ * service, the entry spans (server and consumer spans, and roots) counted, their errors counted,
+ * their duration p50 and p95 from the engine's TDigest.
+ *
+ * Edges need each span paired with its parent's service, a join the engines do not have. The
+ * spans of the range are paged sorted by start, span id and trace id (search_after, 10,000 a
+ * page), `_source` without events, logs and links, and read by their schema's own reader, so every
+ * producer's way of keeping parents (Jaeger references, Zipkin's shared client/server ids, Elastic
+ * APM's derived kinds) is honoured as in the trace view. The docvalues alone cannot serve: Jaeger
+ * keeps kind and peer tags in nested documents, and Zipkin's shared ids need the reader's mending.
+ * Up to `maxSpans` spans the edges are exact; beyond, a sample of whole traces is joined, chosen by
+ * the last hex digits of the trace id (a regexp on the keyword, the same in every group and on
+ * every engine, no script), and the warnings say which share of the traces it is.
+ */
+import { incompleteAnswerWarnings, type SearchResponse, totalHits } from '../engine/client';
+import type { IndexGroup, Resolution } from '../proto/detect';
+import type { LogicalSpan } from '../proto/model';
+import type { JsonObject, TimeUnit } from '../proto/schema';
+import type { TraceSearcher } from './fetchTrace';
+import { collectPages } from './paging';
+import { QueryError } from './resolve';
+import { exactFields, kindClause, rootClause, type SpanFilters, spanFilterClauses, statusClause, timeUnfilterable } from './searchClauses';
+import type { TimeWindow } from './traceById';
+
+/** Spans joined exactly before a sample of traces is taken instead (measured: see benchmarks/). */
+export const DEFAULT_SERVICE_MAP_SPANS = 50_000;
+
+export interface ServiceMapOptions {
+  resolution: Resolution;
+  window: TimeWindow;
+  filters?: SpanFilters;
+  /** The most spans joined for the edges; more in the range means a sample of traces. */
+  maxSpans?: number;
+  pageSize?: number;
+}
+
+export interface ServiceMapNode {
+  /** The service name; `peer:<name>` for a virtual node. */
+  id: string;
+  name: string;
+  kind: 'service' | 'virtual';
+  requests: number;
+  errors: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface ServiceMapEdge {
+  source: string;
+  target: string;
+  calls: number;
+  errors: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface ServiceMap {
+  nodes: ServiceMapNode[];
+  edges: ServiceMapEdge[];
+  warnings: string[];
+  /** The share of traces the edges come from: 1 when every span of the range was joined. */
+  sampled: number;
+  /** The length of the range in seconds, for rates. */
+  rangeSeconds: number;
+}
+
+const SERVICES = 1000;
+const NUMBER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long']);
+const MS_PER: Record<TimeUnit, number> = { ns: 1e-6, us: 1e-3, ms: 1 };
+/** Where producers keep a span's events, logs and links: not needed for the map, and the bulk of a document. */
+const NOT_FOR_THE_MAP = ['events', 'logs', 'annotations', 'links', 'Events', 'Links', 'span.links'];
+const VIRTUAL_PREFIX = 'peer:';
+
+export interface NodeStatsRequest {
+  body: JsonObject;
+  durationToMs: number | undefined;
+  warnings: string[];
+}
+
+/** Spans that enter a service: server and consumer spans, and roots. */
+function entryClause(group: IndexGroup): { clause: JsonObject; warning?: string } {
+  const kinds = (['server', 'consumer'] as const).map((kind) => kindClause(group, kind));
+  const root = rootClause(group);
+  if (kinds.some((clause) => clause === undefined)) {
+    return { clause: root, warning: `${group.indices.join(', ')}: the ${group.schema.name} layout keeps no span kind, so a service's requests are its root spans only` };
+  }
+  return { clause: { bool: { should: [...(kinds as JsonObject[]), root], minimum_should_match: 1 } } };
+}
+
+/** The node statistics request for one group, or why the group cannot answer. Pure. */
+export function buildNodeStatsRequest(group: IndexGroup, window: TimeWindow, filters: SpanFilters): NodeStatsRequest | { skipped: string } {
+  const where = group.indices.join(', ');
+  const clauses = spanFilterClauses(group, filters);
+  if (!clauses.ok) {
+    return { skipped: `skipped ${where}: ${clauses.reason}` };
+  }
+  const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
+  if (!range) {
+    return { skipped: `skipped ${timeUnfilterable(group)}` };
+  }
+  const services = exactFields(group, 'serviceName');
+  if (services.length === 0) {
+    return { skipped: `skipped ${where}: the service field cannot be aggregated in this mapping` };
+  }
+  const warnings = [...(clauses.warnings ?? [])];
+  if (services.length > 1) {
+    warnings.push(`${where}: services are read from '${services[0]}'; spans naming their service only in ${services.slice(1).map((field) => `'${field}'`).join(', ')} are not on the map`);
+  }
+  const entry = entryClause(group);
+  if (entry.warning) {
+    warnings.push(entry.warning);
+  }
+  const durations = (group.schema.search?.durations ?? []).filter((duration) => NUMBER_TYPES.has(group.catalog.get(duration.field)?.type ?? ''));
+  if (durations.length === 0) {
+    warnings.push(`${where}: no stored duration field, so services' p50 and p95 are not computed`);
+  } else if (durations.length > 1) {
+    warnings.push(`${where}: services' p50 and p95 are those of '${durations[0].field}' (${durations.slice(1).map((d) => `'${d.field}'`).join(', ')} not included)`);
+  }
+  const entryAggs: JsonObject = { errors: { filter: statusClause(group, 'error') }, ...(durations.length > 0 ? { duration: { percentiles: { field: durations[0].field, percents: [50, 95] } } } : {}) };
+  return {
+    body: {
+      size: 0,
+      track_total_hits: true,
+      query: { bool: { filter: [range, ...clauses.filter], must_not: clauses.mustNot } },
+      aggs: { services: { terms: { field: services[0], size: SERVICES }, aggs: { entry: { filter: entry.clause, aggs: entryAggs } } } },
+    },
+    durationToMs: durations.length > 0 ? MS_PER[durations[0].unit] : undefined,
+    warnings,
+  };
+}
+
+interface ServiceStats {
+  requests: number;
+  errors: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+interface ServiceBucket {
+  key: string | number;
+  entry?: { doc_count: number; errors?: { doc_count: number }; duration?: { values?: Record<string, number | null> } };
+}
+
+/** Per service, its entry spans' statistics; and the spans the group holds in the range. Pure. */
+export function readNodeStats(response: SearchResponse, built: NodeStatsRequest): { services: Map<string, ServiceStats>; spans: number; warnings: string[] } {
+  const aggregation = response.aggregations?.services as { buckets?: ServiceBucket[]; sum_other_doc_count?: number } | undefined;
+  const services = new Map<string, ServiceStats>();
+  const percentile = (bucket: ServiceBucket, percent: string) => {
+    const value = bucket.entry?.duration?.values?.[percent];
+    return typeof value === 'number' && built.durationToMs !== undefined ? value * built.durationToMs : null;
+  };
+  for (const bucket of aggregation?.buckets ?? []) {
+    services.set(String(bucket.key), { requests: bucket.entry?.doc_count ?? 0, errors: bucket.entry?.errors?.doc_count ?? 0, p50Ms: toMicros(percentile(bucket, '50.0')), p95Ms: toMicros(percentile(bucket, '95.0')) });
+  }
+  const warnings = (aggregation?.sum_other_doc_count ?? 0) > 0 ? [`more than ${SERVICES} services: only the ${SERVICES} with the most spans are on the map`] : [];
+  return { services, spans: totalHits(response), warnings };
+}
+
+const HEX_VALUES = '0123456789abcdef';
+
+/** A character class for hex digits with values below `limit` (1..16), either case. */
+function hexBelow(limit: number): string {
+  const digits = HEX_VALUES.slice(0, limit);
+  const letters = digits.replace(/[0-9]/g, '');
+  return `[${digits}${letters.toUpperCase()}]`;
+}
+
+/**
+ * A sample of whole traces: those whose trace id, read as hex, ends in one of the `chosen` lowest
+ * values of its last `digits` digits. A Lucene regexp (no script, so every engine runs it), the
+ * same in every group so a trace's spans are all in or all out. Pure.
+ */
+export function traceSampleRegexp(chosen: number, digits: number): string {
+  // Numbers below `chosen` written in `digits` hex digits: for each position, the digits of
+  // `chosen` before it, a smaller digit there, anything after.
+  const target = chosen.toString(16).padStart(digits, '0');
+  const any = hexBelow(16);
+  const alternatives: string[] = [];
+  for (let i = 0; i < digits; i++) {
+    const digit = HEX_VALUES.indexOf(target[i]);
+    if (digit > 0) {
+      const prefix = [...target.slice(0, i)].map((c) => (/[a-f]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
+      alternatives.push(`${prefix}${hexBelow(digit)}${digits - i - 1 > 0 ? `${any}{${digits - i - 1}}` : ''}`);
+    }
+  }
+  return `.*(${alternatives.join('|')})`;
+}
+
+/** The digits and count of trace id endings that keep at least `share` of the traces. */
+export function sampleShare(share: number): { chosen: number; digits: number; share: number } {
+  let digits = 2;
+  // Enough digits that rounding up to a whole ending keeps the share within an eighth of what was asked.
+  while (digits < 6 && share * 16 ** digits < 8) {
+    digits++;
+  }
+  const chosen = Math.min(16 ** digits, Math.max(1, Math.floor(share * 16 ** digits)));
+  return { chosen, digits, share: chosen / 16 ** digits };
+}
+
+/** The request for one page of the range's spans for the join. Pure. */
+export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, filters: SpanFilters, sample: { chosen: number; digits: number } | undefined, searchAfter: unknown[] | undefined, size: number): JsonObject | { skipped: string } {
+  const where = group.indices.join(', ');
+  const clauses = spanFilterClauses(group, filters);
+  if (!clauses.ok) {
+    return { skipped: `skipped ${where}: ${clauses.reason}` };
+  }
+  const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
+  if (!range) {
+    return { skipped: `skipped ${timeUnfilterable(group)}` };
+  }
+  const traceIds = exactFields(group, 'traceId');
+  if (traceIds.length === 0) {
+    return { skipped: `skipped ${where}: its trace id is not kept as an exact (keyword) value, so its spans cannot be paired` };
+  }
+  const sampleClause = sample ? [{ regexp: { [traceIds[0]]: { value: traceSampleRegexp(sample.chosen, sample.digits), flags: 'NONE' } } }] : [];
+  return {
+    size,
+    track_total_hits: searchAfter === undefined,
+    _source: { excludes: NOT_FOR_THE_MAP },
+    query: { bool: { filter: [range, ...clauses.filter, ...sampleClause], must_not: clauses.mustNot } },
+    sort: [...group.schema.pagingSort(group.catalog), { [traceIds[0]]: 'asc' }],
+    ...(searchAfter ? { search_after: searchAfter } : {}),
+  };
+}
+
+/**
+ * What a call from a client or producer span goes to, when no traced service answered it: the
+ * first of peer.service, server.address, db.system (with db.namespace), messaging.system (with the
+ * destination). Keys are also looked for as Elastic APM keeps labels (dots as `_`), and APM
+ * Server's own `service.target.*` and `span.destination.service.resource` come last.
+ */
+export function peerName(span: LogicalSpan): string | undefined {
+  const text = (key: string) => {
+    for (const name of [key, key.replace(/\./g, '_')]) {
+      const value = span.attributes[name];
+      if ((typeof value === 'string' && value !== '') || typeof value === 'number') {
+        return String(value);
+      }
+    }
+    return undefined;
+  };
+  const joined = (first: string | undefined, second: string | undefined) => (first === undefined ? undefined : second === undefined ? first : `${first} ${second}`);
+  return (
+    text('peer.service') ??
+    text('server.address') ??
+    text('net.peer.name') ??
+    joined(text('db.system'), text('db.namespace') ?? text('db.name')) ??
+    joined(text('messaging.system'), text('messaging.destination.name') ?? text('messaging.destination')) ??
+    joined(span.attributes['service.target.type'] as string | undefined, span.attributes['service.target.name'] as string | undefined) ??
+    text('span.destination.service.resource')
+  );
+}
+
+/** Milliseconds to the microsecond, as stored durations are kept at best. */
+const toMicros = (ms: number | null) => (ms === null ? null : Math.round(ms * 1000) / 1000);
+
+/** Exact percentile by linear interpolation between closest ranks (numpy's default), of sorted values. */
+export function exactPercentile(sorted: number[], percent: number): number | null {
+  if (sorted.length === 0) {
+    return null;
+  }
+  const rank = (percent / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.min(low + 1, sorted.length - 1);
+  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+}
+
+interface EdgeTally {
+  calls: number;
+  errors: number;
+  durations: number[];
+}
+
+export interface JoinedEdges {
+  edges: Map<string, { source: string; target: string; tally: EdgeTally }>;
+  /** Spans whose parent was not among the spans read (outside the range, or never stored). */
+  orphans: number;
+  /** Client and producer spans that reached no traced service and name no peer. */
+  unnamedCalls: number;
+  /** Spans without a duration, counted in calls but not in percentiles. */
+  withoutDuration: number;
+}
+
+const durationMs = (span: LogicalSpan) => (span.durationNano === undefined ? undefined : Number(span.durationNano) / 1e6);
+
+/**
+ * Edges from the spans of whole traces: caller service to callee service where a span's parent is
+ * in another service (callee side: the child's duration and status), and a client or producer span
+ * with no child in another service to the peer it names (its own duration and status). Pure.
+ */
+export function joinEdges(traces: Iterable<LogicalSpan[]>, into?: JoinedEdges): JoinedEdges {
+  const joined = into ?? { edges: new Map(), orphans: 0, unnamedCalls: 0, withoutDuration: 0 };
+  const tally = (source: string, target: string, span: LogicalSpan) => {
+    const key = JSON.stringify([source, target]);
+    const edge = joined.edges.get(key) ?? { source, target, tally: { calls: 0, errors: 0, durations: [] } };
+    edge.tally.calls++;
+    edge.tally.errors += span.statusCode === 2 ? 1 : 0;
+    const ms = durationMs(span);
+    ms === undefined ? joined.withoutDuration++ : edge.tally.durations.push(ms);
+    joined.edges.set(key, edge);
+  };
+  for (const spans of traces) {
+    const byId = new Map<string, LogicalSpan>();
+    for (const span of spans) {
+      byId.set(span.spanId, span);
+    }
+    const callsOut = new Set<LogicalSpan>();
+    for (const span of spans) {
+      if (!span.parentSpanId) {
+        continue;
+      }
+      const parent = byId.get(span.parentSpanId);
+      if (!parent) {
+        joined.orphans++;
+      } else if (parent.serviceName !== span.serviceName) {
+        callsOut.add(parent);
+        tally(parent.serviceName, span.serviceName, span);
+      }
+    }
+    for (const span of spans) {
+      if ((span.kind === 'client' || span.kind === 'producer') && !callsOut.has(span)) {
+        const peer = peerName(span);
+        peer === undefined ? joined.unnamedCalls++ : tally(span.serviceName, VIRTUAL_PREFIX + peer, span);
+      }
+    }
+  }
+  return joined;
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** Services with their entry spans' statistics, virtual peers and the calls between them. */
+export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOptions): Promise<ServiceMap> {
+  const filters = options.filters ?? { tags: [] };
+  const warnings: string[] = [];
+  const services = new Map<string, ServiceStats>();
+  const answering: IndexGroup[] = [];
+  let spans = 0;
+  for (const group of options.resolution.groups) {
+    const built = buildNodeStatsRequest(group, options.window, filters);
+    if ('skipped' in built) {
+      warnings.push(built.skipped);
+      continue;
+    }
+    answering.push(group);
+    warnings.push(...built.warnings);
+    const response = await searcher.search(group.indices.join(','), built.body);
+    warnings.push(...incompleteAnswerWarnings(response));
+    const read = readNodeStats(response, built);
+    warnings.push(...read.warnings);
+    spans += read.spans;
+    for (const [name, stats] of read.services) {
+      const known = services.get(name);
+      if (known && known.requests > 0 && stats.requests > 0) {
+        warnings.push(`'${name}' has entry spans in more than one index group: its p50 and p95 are those of the group with more of them`);
+      }
+      const keep = !known || stats.requests > known.requests;
+      services.set(name, { requests: (known?.requests ?? 0) + stats.requests, errors: (known?.errors ?? 0) + stats.errors, p50Ms: keep ? stats.p50Ms : known.p50Ms, p95Ms: keep ? stats.p95Ms : known.p95Ms });
+    }
+  }
+  if (answering.length === 0) {
+    throw new QueryError(`no index group can answer the service map: ${warnings.join('; ') || 'no span indices'}`);
+  }
+
+  const maxSpans = options.maxSpans ?? DEFAULT_SERVICE_MAP_SPANS;
+  const sample = spans > maxSpans ? sampleShare(maxSpans / spans) : undefined;
+  // A sample's size varies around its share; a quarter more leaves room before traces would be cut.
+  const limit = sample ? Math.ceil(maxSpans * 1.25) : maxSpans;
+  const traces = new Map<string, LogicalSpan[][]>();
+  let fetched = 0;
+  let cut = false;
+  for (const group of answering) {
+    const groupTraces = new Map<string, LogicalSpan[]>();
+    // A layout with neither a duration nor an end (the otel exporter's ecs mode) reads every span as 0 long.
+    const durationsKept = (group.schema.search?.durations.length ?? 0) > 0 || group.schema.search?.end !== undefined;
+    const first = buildEdgeSpansRequest(group, options.window, filters, sample, undefined, 1);
+    if ('skipped' in first) {
+      warnings.push(`no edges from ${first.skipped as string}`);
+      continue;
+    }
+    // The group answered the first request, so every page's request is built the same way.
+    const build = (searchAfter: unknown[] | undefined, size: number) => buildEdgeSpansRequest(group, options.window, filters, sample, searchAfter, size) as JsonObject;
+    const collected = await collectPages(searcher, group.indices.join(','), build, { limit: Math.max(limit - fetched, 1), pageSize: options.pageSize ?? 10_000, what: 'span documents of the range', sortKeys: 'start, span id, trace id' }, (hits) => {
+      const read = group.schema.readHits(hits);
+      for (const span of read.spans) {
+        if (!durationsKept) {
+          span.durationNano = undefined;
+        }
+        const list = groupTraces.get(span.traceId);
+        list ? list.push(span) : groupTraces.set(span.traceId, [span]);
+      }
+    });
+    warnings.push(...collected.warnings);
+    fetched += collected.fetched;
+    cut ||= collected.total > collected.fetched;
+    for (const [traceId, list] of groupTraces) {
+      group.schema.finishTrace?.(list);
+      const known = traces.get(traceId);
+      known ? known.push(list) : traces.set(traceId, [list]);
+    }
+    if (fetched >= limit) {
+      cut ||= answering.indexOf(group) < answering.length - 1;
+      break;
+    }
+  }
+  const joined = joinEdges([...traces.values()].map((lists) => lists.flat()));
+
+  const rangeSeconds = Math.max(Number(options.window.toNs - options.window.fromNs) / 1e9, 1e-9);
+  if (sample) {
+    warnings.unshift(`edges and peers from a sample of ${(sample.share * 100).toPrecision(3)}% of the traces (${fetched} of the range's ${spans} spans; more than the ${maxSpans} joined in full): their calls are the sample's, not the range's. Services' requests, errors and percentiles are exact. Raise "Service map spans" in the data source settings (--max-spans on the command line) to join more`);
+  }
+  if (cut) {
+    warnings.push(`the join stopped at ${fetched} spans: the edges miss the calls of the spans beyond`);
+  }
+  if (joined.orphans > 0) {
+    warnings.push(`${plural(joined.orphans, 'span')} ${joined.orphans === 1 ? 'has its parent' : 'have their parents'} outside the range or never stored: ${joined.orphans === 1 ? 'its caller is' : 'their callers are'} not on the map`);
+  }
+  if (joined.unnamedCalls > 0) {
+    warnings.push(`${plural(joined.unnamedCalls, 'client or producer span')} reached no traced service and ${joined.unnamedCalls === 1 ? 'names' : 'name'} no peer (peer.service, server.address, db.system, messaging.system): not on the map`);
+  }
+  if (joined.withoutDuration > 0) {
+    warnings.push(`${plural(joined.withoutDuration, 'call')} without a stored duration ${joined.withoutDuration === 1 ? 'is' : 'are'} counted but not in the edges' percentiles`);
+  }
+
+  const edges: ServiceMapEdge[] = [];
+  const virtual = new Map<string, EdgeTally>();
+  for (const { source, target, tally } of joined.edges.values()) {
+    const sorted = [...tally.durations].sort((a, b) => a - b);
+    edges.push({ source, target, calls: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) });
+    if (target.startsWith(VIRTUAL_PREFIX)) {
+      const known = virtual.get(target) ?? { calls: 0, errors: 0, durations: [] };
+      known.calls += tally.calls;
+      known.errors += tally.errors;
+      known.durations.push(...tally.durations);
+      virtual.set(target, known);
+    }
+    for (const name of [source, target]) {
+      if (!name.startsWith(VIRTUAL_PREFIX) && !services.has(name)) {
+        // A service seen in the join but not by the aggregation (its name kept in another field): no entry statistics.
+        services.set(name, { requests: 0, errors: 0, p50Ms: null, p95Ms: null });
+      }
+    }
+  }
+  const nodes: ServiceMapNode[] = [
+    ...[...services.entries()].map(([name, stats]): ServiceMapNode => ({ id: name, name, kind: 'service', ...stats })),
+    ...[...virtual.entries()].map(([id, tally]): ServiceMapNode => {
+      const sorted = [...tally.durations].sort((a, b) => a - b);
+      return { id, name: id.slice(VIRTUAL_PREFIX.length), kind: 'virtual', requests: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) };
+    }),
+  ].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  edges.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  return { nodes, edges, warnings: [...new Set(warnings)], sampled: sample ? sample.share : 1, rangeSeconds };
+}
