@@ -55,6 +55,14 @@ export interface AttributeFilter {
   quoted: boolean;
 }
 
+/** `key=value`, the value quoted (with `"` and `\` escaped) when logfmt needs it. */
+export function logfmtPair(key: string, value: string): string {
+  if (value === '' || /[\s"\\]/.test(value)) {
+    return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  }
+  return `${key}=${value}`;
+}
+
 /**
  * logfmt pairs: `key=value`, `key="quoted value with \" and \\"`. Keys are non-empty and contain no
  * spaces, '=' or quotes. Everything is taken literally: nothing here is query syntax.

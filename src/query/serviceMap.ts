@@ -21,6 +21,7 @@ import type { LogicalSpan } from '../proto/model';
 import type { JsonObject, TimeUnit } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
 import { collectPages } from './paging';
+import { logfmtPair } from './filters';
 import { QueryError } from './resolve';
 import { exactFields, kindClause, rootClause, type SpanFilters, spanFilterClauses, statusClause, timeUnfilterable } from './searchClauses';
 import type { TimeWindow } from './traceById';
@@ -42,6 +43,8 @@ export interface ServiceMapNode {
   id: string;
   name: string;
   kind: 'service' | 'virtual';
+  /** A virtual node's attribute filters (logfmt) finding the calls to it. */
+  tags?: string;
   requests: number;
   errors: number;
   p50Ms: number | null;
@@ -226,31 +229,40 @@ export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, fil
   };
 }
 
+/** A peer nobody traces: its name, and the attribute filters (logfmt) that find the calls to it. */
+export interface Peer {
+  name: string;
+  tags: string;
+}
+
 /**
  * What a call from a client or producer span goes to, when no traced service answered it: the
  * first of peer.service, server.address, db.system (with db.namespace), messaging.system (with the
  * destination). Keys are also looked for as Elastic APM keeps labels (dots as `_`), and APM
  * Server's own `service.target.*` and `span.destination.service.resource` come last.
  */
-export function peerName(span: LogicalSpan): string | undefined {
-  const text = (key: string) => {
+export function peerOf(span: LogicalSpan): Peer | undefined {
+  const found = (key: string): [string, string] | undefined => {
     for (const name of [key, key.replace(/\./g, '_')]) {
       const value = span.attributes[name];
       if ((typeof value === 'string' && value !== '') || typeof value === 'number') {
-        return String(value);
+        return [name, String(value)];
       }
     }
     return undefined;
   };
-  const joined = (first: string | undefined, second: string | undefined) => (first === undefined ? undefined : second === undefined ? first : `${first} ${second}`);
+  const either = (...keys: string[]) => keys.map(found).find((pair) => pair !== undefined);
+  const peer = (...pairs: Array<[string, string] | undefined>): Peer | undefined => {
+    const present = pairs.filter((pair): pair is [string, string] => pair !== undefined);
+    return pairs[0] === undefined ? undefined : { name: present.map(([, value]) => value).join(' '), tags: present.map(([key, value]) => logfmtPair(key, value)).join(' ') };
+  };
   return (
-    text('peer.service') ??
-    text('server.address') ??
-    text('net.peer.name') ??
-    joined(text('db.system'), text('db.namespace') ?? text('db.name')) ??
-    joined(text('messaging.system'), text('messaging.destination.name') ?? text('messaging.destination')) ??
-    joined(span.attributes['service.target.type'] as string | undefined, span.attributes['service.target.name'] as string | undefined) ??
-    text('span.destination.service.resource')
+    peer(either('peer.service')) ??
+    peer(either('server.address', 'net.peer.name')) ??
+    peer(found('db.system'), either('db.namespace', 'db.name')) ??
+    peer(found('messaging.system'), either('messaging.destination.name', 'messaging.destination')) ??
+    peer(found('service.target.type'), found('service.target.name')) ??
+    peer(found('span.destination.service.resource'))
   );
 }
 
@@ -276,6 +288,8 @@ interface EdgeTally {
 
 export interface JoinedEdges {
   edges: Map<string, { source: string; target: string; tally: EdgeTally }>;
+  /** Per virtual node id, the attribute filters that find the calls to it. */
+  peerTags: Map<string, string>;
   /** Spans whose parent was not among the spans read (outside the range, or never stored). */
   orphans: number;
   /** Client and producer spans that reached no traced service and name no peer. */
@@ -292,7 +306,7 @@ const durationMs = (span: LogicalSpan) => (span.durationNano === undefined ? und
  * with no child in another service to the peer it names (its own duration and status). Pure.
  */
 export function joinEdges(traces: Iterable<LogicalSpan[]>, into?: JoinedEdges): JoinedEdges {
-  const joined = into ?? { edges: new Map(), orphans: 0, unnamedCalls: 0, withoutDuration: 0 };
+  const joined = into ?? { edges: new Map(), peerTags: new Map(), orphans: 0, unnamedCalls: 0, withoutDuration: 0 };
   const tally = (source: string, target: string, span: LogicalSpan) => {
     const key = JSON.stringify([source, target]);
     const edge = joined.edges.get(key) ?? { source, target, tally: { calls: 0, errors: 0, durations: [] } };
@@ -322,8 +336,13 @@ export function joinEdges(traces: Iterable<LogicalSpan[]>, into?: JoinedEdges): 
     }
     for (const span of spans) {
       if ((span.kind === 'client' || span.kind === 'producer') && !callsOut.has(span)) {
-        const peer = peerName(span);
-        peer === undefined ? joined.unnamedCalls++ : tally(span.serviceName, VIRTUAL_PREFIX + peer, span);
+        const peer = peerOf(span);
+        if (peer === undefined) {
+          joined.unnamedCalls++;
+        } else {
+          tally(span.serviceName, VIRTUAL_PREFIX + peer.name, span);
+          joined.peerTags.set(VIRTUAL_PREFIX + peer.name, joined.peerTags.get(VIRTUAL_PREFIX + peer.name) ?? peer.tags);
+        }
       }
     }
   }
@@ -448,7 +467,7 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
     ...[...services.entries()].map(([name, stats]): ServiceMapNode => ({ id: name, name, kind: 'service', ...stats })),
     ...[...virtual.entries()].map(([id, tally]): ServiceMapNode => {
       const sorted = [...tally.durations].sort((a, b) => a - b);
-      return { id, name: id.slice(VIRTUAL_PREFIX.length), kind: 'virtual', requests: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) };
+      return { id, name: id.slice(VIRTUAL_PREFIX.length), kind: 'virtual', tags: joined.peerTags.get(id), requests: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) };
     }),
   ].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   edges.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
