@@ -42,11 +42,23 @@ export interface EsTracesQuery extends DataQuery {
   minDuration?: string;
   maxDuration?: string;
   status?: SpanStatusFilter;
+  /**
+   * Metrics: the span kind every counted span has (`server`, `client`, `producer`, `consumer`,
+   * `internal`; several comma-separated, or a variable).
+   */
+  kind?: string;
   /** The most traces returned (default 20). */
   limit?: number;
   sort?: SearchSort;
   /** Scatter: one point per matching span instead of per trace. */
   perSpan?: boolean;
+  /**
+   * Metrics: what the series are split by: '' or unset for all spans together, `service`,
+   * `operation`, or an attribute key (`attribute:KEY` where the key is `service` or `operation`).
+   */
+  metricsGroupBy?: string;
+  /** Metrics: one row per service and operation over the whole range instead of series over time. */
+  metricsTable?: boolean;
   /** Logs: the trace id every log line carries. */
   traceId?: string;
   /** Logs: the span id every log line carries. */
@@ -84,6 +96,9 @@ export const DEFAULT_QUERY: Partial<EsTracesQuery> = {
   query: '',
 };
 
+/** Spans of a range the service map joins for its edges before it samples traces instead (measured: see benchmarks/README.md). */
+export const DEFAULT_SERVICE_MAP_SPANS = 50_000;
+
 /** Default cap on the spans of one trace; beyond it the trace is truncated with a warning. */
 export const DEFAULT_MAX_TRACE_SPANS = 100_000;
 
@@ -113,6 +128,11 @@ export const LOGS_TARGET_TYPES = ['elasticsearch', 'grafana-opensearch-datasourc
 export interface EsTracesOptions extends DataSourceJsonData {
   /** Node graph frames beside a trace, as Grafana's Jaeger and Tempo data sources' `nodeGraph.enabled`. */
   nodeGraph?: { enabled?: boolean };
+  /**
+   * The service map: the most spans of the range paired with their parents for its edges (default
+   * 50,000); beyond it the edges come from a stated sample of traces.
+   */
+  serviceMap?: { maxSpans?: number };
   /** Index pattern holding spans (and, for schemas that keep them apart, span events). */
   spanIndex?: string;
   /** Index pattern holding correlated logs. */

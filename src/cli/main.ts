@@ -13,7 +13,8 @@ import { findOperations, findServices } from '../query/discovery';
 import { ingestBatches, needsWholeTraces } from '../query/ingest';
 import { resolveLogsPattern, searchLogs } from '../query/logs';
 import { parseDuration } from '../query/filters';
-import { spanMetrics } from '../query/metrics';
+import { checkStepMs, defaultStepMs, type MetricsGroupBy, operationTable, parseGroupBy, parseKinds, spanMetrics } from '../query/metrics';
+import { FILTER_KINDS } from '../query/searchClauses';
 import { DEFAULT_SERVICE_MAP_SPANS, serviceMap } from '../query/serviceMap';
 import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
@@ -41,8 +42,11 @@ const USAGE = `usage: estraces <command> [options]
         [--limit N] [--sort recent|slowest]
   logs --url URL --index PATTERN [--trace-id X] [--span-id Y] [--service S] [--severity L]
         [--text T] [--from T --to T] [--limit N] [--logs-schema auto|NAME]
-  metrics --url URL --index PATTERN [--service S] [--operation O] [--group-by service|operation]
-        [--from T --to T] [--step D]   (default: the last hour, 60 steps)
+  metrics --url URL --index PATTERN [--service S] [--operation O] [--tags LOGFMT]
+        [--min-duration D] [--max-duration D] [--status error|ok|unset]
+        [--kind server|client|producer|consumer|internal] [--from T --to T]
+        [--group-by service|operation|KEY] [--step D]   (default: the last hour, 60 steps)
+        [--table]   (one row per service and operation over the range instead)
   servicemap --url URL --index PATTERN [--from T --to T] [--max-spans N]
         (default: the last hour; edges from all spans up to --max-spans, default ${DEFAULT_SERVICE_MAP_SPANS}, else a sample of traces)
   demo [--url URL] [--kind opensearch|elasticsearch]
@@ -297,31 +301,52 @@ async function searchCommand(args: string[]): Promise<void> {
 
 async function metricsCommand(args: string[]): Promise<void> {
   const text = { type: 'string' } as const;
-  const { values } = parseArgs({ args, options: { url: text, index: text, ...SCHEMA_OPTIONS, from: text, to: text, service: text, operation: text, 'group-by': text, step: text } });
-  const groupBy = values['group-by'];
-  if (groupBy !== undefined && groupBy !== 'service' && groupBy !== 'operation') {
-    throw new UsageError('--group-by must be service or operation');
+  const { values } = parseArgs({
+    args,
+    options: { url: text, index: text, ...SCHEMA_OPTIONS, from: text, to: text, service: text, operation: text, tags: text, 'min-duration': text, 'max-duration': text, status: text, kind: text, 'group-by': text, step: text, table: { type: 'boolean' } },
+  });
+  if (values.table && (values['group-by'] !== undefined || values.step !== undefined)) {
+    throw new UsageError('--table gives one row per service and operation over the whole range: leave out --group-by and --step');
   }
-  const request = parseSearchInput({ service: values.service, operation: values.operation });
+  // Parsed before any engine call, so bad input is named without a round trip.
+  const groupBy = groupByOption(values['group-by']);
+  const request = parseSearchInput({ service: values.service, operation: values.operation, tags: values.tags, minDuration: values['min-duration'], maxDuration: values['max-duration'], status: values.status });
+  const filters = { ...request.filters, kind: kindOption(values.kind) };
   const now = BigInt(Date.now()) * BigInt(1_000_000);
   const window = windowOf(values) ?? { fromNs: now - BigInt(3_600_000) * BigInt(1_000_000), toNs: now };
-  const spanMs = Number((window.toNs - window.fromNs) / BigInt(1_000_000));
-  const stepMs = values.step === undefined ? Math.max(1000, Math.ceil(spanMs / 60 / 1000) * 1000) : Number(parseDuration(values.step, '--step') / BigInt(1_000_000));
-  if (!(stepMs >= 1)) {
-    throw new UsageError(`--step ${values.step} is shorter than a millisecond`);
-  }
-  if (spanMs / stepMs > MAX_METRIC_STEPS) {
-    throw new UsageError(`--step ${values.step} makes ${Math.ceil(spanMs / stepMs)} intervals; at most ${MAX_METRIC_STEPS} are allowed: take a longer step or a shorter range`);
-  }
+  const rangeMs = Number((window.toNs - window.fromNs) / BigInt(1_000_000));
+  const stepMs = values.step === undefined ? defaultStepMs(rangeMs) : checkStepMs(rangeMs, Number(parseDuration(values.step, '--step') / BigInt(1_000_000)), `--step ${values.step}`);
   const client = clientFor(required(values, 'url'));
   const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
-  const result = await spanMetrics(client, { resolution, window, stepMs, filters: request.filters, groupBy });
+  const result = values.table ? await operationTable(client, { resolution, window, filters }) : await spanMetrics(client, { resolution, window, stepMs, filters, groupBy });
   result.warnings.forEach((warning) => process.stderr.write(`warning: ${warning}\n`));
   print(result);
 }
 
-/** Intervals one metrics request may ask for. */
-const MAX_METRIC_STEPS = 2000;
+/** `--group-by service|operation|KEY` (`attribute:KEY` for a key named service or operation). */
+function groupByOption(value: string | undefined): MetricsGroupBy | undefined {
+  try {
+    if (value === undefined || value.trim() !== '') {
+      return parseGroupBy(value);
+    }
+  } catch {
+    // Named below, with the flag.
+  }
+  throw new UsageError(`--group-by takes service, operation or an attribute key (attribute:KEY for a key named service or operation); got '${value}'`);
+}
+
+/** `--kind K`, or several comma-separated. */
+function kindOption(value: string | undefined): ReturnType<typeof parseKinds> {
+  try {
+    const kinds = parseKinds(value);
+    if (value === undefined || kinds !== undefined) {
+      return kinds;
+    }
+  } catch {
+    // Named below, with the flag.
+  }
+  throw new UsageError(`--kind takes ${FILTER_KINDS.join(', ')}, or several comma-separated; got '${value}'`);
+}
 
 async function serviceMapCommand(args: string[]): Promise<void> {
   const text = { type: 'string' } as const;

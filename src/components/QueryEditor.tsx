@@ -6,6 +6,7 @@ import type { DataSource } from '../datasource/DataSource';
 import type { EsTracesOptions, EsTracesQuery, QueryType } from '../types';
 import { traceIdProblem } from './fields';
 import { LogsEditor } from './LogsEditor';
+import { MetricsEditor } from './MetricsEditor';
 import { SearchEditor } from './SearchEditor';
 
 /** Kept here too: tests and older imports name the trace id check of this editor. */
@@ -64,6 +65,11 @@ function TraceIdEditor({ query, onChange, onRunQuery }: QueryTypeEditorProps) {
   );
 }
 
+/** The service map takes the dashboard's time range and nothing else; the data source settings say how many spans it joins. */
+function ServiceMapEditor() {
+  return <div>Services and the peers they call over the dashboard&apos;s time range, for the Node graph panel. Click a node or an edge to search its traces.</div>;
+}
+
 /**
  * The query types the editor offers, each with its own editor. Search, scatter and histogram share
  * one filter form. Later kinds are added here, and nowhere else.
@@ -88,6 +94,18 @@ const QUERY_TYPES: Array<{
     editor: SearchEditor,
   },
   { label: 'Histogram', value: 'histogram', description: 'Distribution of trace durations', editor: SearchEditor },
+  {
+    label: 'Metrics',
+    value: 'metrics',
+    description: 'Rate, errors and duration of spans over time, or per service and operation',
+    editor: MetricsEditor,
+  },
+  {
+    label: 'Service map',
+    value: 'serviceMap',
+    description: 'Services, the peers they call and the calls between them over the time range, for the node graph panel',
+    editor: ServiceMapEditor,
+  },
   {
     label: 'Logs',
     value: 'logs',

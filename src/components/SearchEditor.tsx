@@ -33,7 +33,7 @@ type Filters = Pick<
 >;
 
 /** The query with `changes` applied; a field set to undefined or '' is removed, not stored empty. */
-export function withFilters(query: EsTracesQuery, changes: Filters): EsTracesQuery {
+export function withFilters(query: EsTracesQuery, changes: Partial<EsTracesQuery>): EsTracesQuery {
   const next: Record<string, unknown> = { ...query, ...changes };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined || value === '') {
@@ -278,22 +278,25 @@ export function SearchEditor({ query, onChange, onRunQuery, datasource }: Search
           check={(text) => durationProblem(text, 'max duration') ?? durationRangeProblem(query.minDuration, text)}
           onCommit={(maxDuration) => apply({ maxDuration })}
         />
-        <CheckedInput
-          key={`limit:${query.limit ?? ''}`}
-          id={`estraces-limit-${idSuffix}`}
-          label="Limit"
-          type="number"
-          placeholder={String(DEFAULT_SEARCH_LIMIT)}
-          value={String(query.limit ?? DEFAULT_SEARCH_LIMIT)}
-          width={12}
-          check={(text) => ('error' in checkLimit(text) ? LIMIT_PROBLEM : undefined)}
-          onCommit={(text) => {
-            const checked = checkLimit(text);
-            if ('value' in checked) {
-              apply({ limit: checked.value });
-            }
-          }}
-        />
+        {/* Metrics count every matching span: a trace limit means nothing there. */}
+        {query.queryType !== 'metrics' && (
+          <CheckedInput
+            key={`limit:${query.limit ?? ''}`}
+            id={`estraces-limit-${idSuffix}`}
+            label="Limit"
+            type="number"
+            placeholder={String(DEFAULT_SEARCH_LIMIT)}
+            value={String(query.limit ?? DEFAULT_SEARCH_LIMIT)}
+            width={12}
+            check={(text) => ('error' in checkLimit(text) ? LIMIT_PROBLEM : undefined)}
+            onCommit={(text) => {
+              const checked = checkLimit(text);
+              if ('value' in checked) {
+                apply({ limit: checked.value });
+              }
+            }}
+          />
+        )}
       </Stack>
       <Stack direction="row" gap={2} alignItems="flex-start" wrap="wrap">
         <Field label="Status" noMargin>

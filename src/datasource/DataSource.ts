@@ -25,18 +25,22 @@ import { createGrafanaTransport } from '../engine/grafanaTransport';
 import type { EngineTransport } from '../engine/transport';
 import { millisToNanosFloat } from '../proto/time';
 import { histogramFrame, type LinkTarget, searchFrame, spanScatterFrame, traceScatterFrame } from '../frames/searchFrames';
+import { metricsFrames, operationTableFrame } from '../frames/metricsFrames';
 import { logsFrame, logsVolumeFrames } from '../frames/logsFrame';
 import { traceNodeGraphFrames } from '../frames/nodeGraph';
+import { serviceMapFrames } from '../frames/serviceMapFrames';
+import { serviceMap } from '../query/serviceMap';
 import { traceRowsToFrame } from '../frames/traceFrame';
 import { checkLogFilters, DEFAULT_LOG_LIMIT, LogResolutionCache, logsVolume, searchLogs } from '../query/logs';
 import { logsWindowOf } from '../query/logsWindow';
 import { findOperations, findServices, findTagKeys, findTagValues } from '../query/discovery';
 import { FilterError } from '../query/filters';
 import { matchingTraceTimings, parseSearchInput, type SearchRequest, searchSpans, searchTraces } from '../query/search';
+import { groupKeyName, operationTable, panelStepMs, parseGroupBy, parseKinds, spanMetrics } from '../query/metrics';
 import { QueryError, ResolutionCache } from '../query/resolve';
 import { runTraceQuery } from '../query/traceQuery';
 import type { TimeWindow } from '../query/traceById';
-import { DEFAULT_MAX_TRACE_SPANS, DEFAULT_QUERY, DEFAULT_SEARCH_LIMIT, type EsTracesOptions, type EsTracesQuery, type EsTracesVariableQuery } from '../types';
+import { DEFAULT_MAX_TRACE_SPANS, DEFAULT_QUERY, DEFAULT_SERVICE_MAP_SPANS, DEFAULT_SEARCH_LIMIT, type EsTracesOptions, type EsTracesQuery, type EsTracesVariableQuery } from '../types';
 import { checkHealth, type HealthResult } from './health';
 import { EsTracesVariableSupport } from './variables';
 
@@ -100,6 +104,10 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
           return { data: [await this.scatter(client, target, request)] };
         case 'histogram':
           return { data: [await this.histogram(client, target, request)] };
+        case 'metrics':
+          return { data: await this.metrics(client, target, request) };
+        case 'serviceMap':
+          return { data: await this.serviceMap(client, target, request) };
         case 'logs':
           return { data: await this.logs(client, target, request) };
         default:
@@ -238,10 +246,38 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     return traceScatterFrame(result.traces, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
   }
 
+  /** Services, untraced peers and the calls between them over the dashboard range, as node graph frames. */
+  private async serviceMap(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame[]> {
+    const map = await serviceMap(client, { resolution: await this.resolution(client), window: timeWindow(request.range), maxSpans: this.options.serviceMap?.maxSpans ?? DEFAULT_SERVICE_MAP_SPANS });
+    return serviceMapFrames(map, this.linkTarget(), target.refId);
+  }
+
   private async histogram(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
     const searchRequest = this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT);
     const result = await matchingTraceTimings(client, { resolution: await this.resolution(client), window: timeWindow(request.range), request: searchRequest });
     return histogramFrame(result.durationsMs, { refId: target.refId, notices: notices(result.warnings) });
+  }
+
+  /**
+   * Span metrics for the search filters and a span kind: RED series at the panel's interval, or
+   * the operations table over the range, whose operations link to their slowest traces.
+   */
+  private async metrics(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame[]> {
+    const templates = getTemplateSrv();
+    const kinds = templates.replace(target.kind ?? '', request.scopedVars, (value: string | string[]) => (Array.isArray(value) ? value.join(',') : value));
+    const filters = { ...this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT).filters, kind: parseKinds(kinds) };
+    const groupBy = parseGroupBy(templates.replace(target.metricsGroupBy ?? '', request.scopedVars));
+    const window = timeWindow(request.range);
+    const resolution = await this.resolution(client);
+    if (target.metricsTable) {
+      const result = await operationTable(client, { resolution, window, filters });
+      const searchQuery = Object.fromEntries(Object.entries({ tags: target.tags, status: target.status, minDuration: target.minDuration, maxDuration: target.maxDuration }).filter((entry): entry is [string, string] => !!entry[1]));
+      return [operationTableFrame(result.operations, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings), searchQuery })];
+    }
+    const [fromMs, toMs] = [request.range.from.valueOf(), request.range.to.valueOf()];
+    const stepMs = panelStepMs(toMs - fromMs, request.intervalMs);
+    const result = await spanMetrics(client, { resolution, window, stepMs, filters, groupBy });
+    return metricsFrames(result.series, { refId: target.refId, notices: notices(result.warnings), stepMs, fromMs, toMs, groupKey: groupBy && groupKeyName(groupBy) });
   }
 
   private linkTarget(): LinkTarget {

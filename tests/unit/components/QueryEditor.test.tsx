@@ -26,13 +26,15 @@ describe('QueryEditor query type', () => {
     expect(labelled('radio', 'Trace ID')).toBeChecked();
   });
 
-  it('offers five query types: Trace ID, Search, Scatter, Histogram and Logs', () => {
+  it('offers seven query types: Trace ID, Search, Scatter, Histogram, Metrics, Service map and Logs', () => {
     setup();
     expect(screen.getAllByRole('radio').map((radio) => radio.getAttribute('title'))).toEqual([
       'Trace ID',
       'Search',
       'Scatter',
       'Histogram',
+      'Metrics',
+      'Service map',
       'Logs',
     ]);
   });
