@@ -13,18 +13,22 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { EngineClient, type SearchHit } from '../engine/client';
+import { EngineClient, type SearchHit, totalHits } from '../engine/client';
 import { createNodeTransport } from '../engine/nodeTransport';
 import { traceRowsToFrame } from '../frames/traceFrame';
 import { spanToFrameRow } from '../frames/traceRows';
 import { jaegerSchema } from '../proto/jaeger';
 import { isOtelEventDocument, otelSchema } from '../proto/otel';
+import type { IndexGroup, Resolution } from '../proto/detect';
 import type { SpanSchema } from '../proto/schema';
 import { assembleTrace } from '../proto/trace';
 import { findOperations, findServices } from '../query/discovery';
 import { ingest } from '../query/ingest';
 import { resolvePattern } from '../query/resolve';
+import { buildMetricsRequest, buildOperationTableRequest, operationTable, spanMetrics } from '../query/metrics';
 import { matchingTraceTimings, parseSearchInput, type SearchInput, searchTraces } from '../query/search';
+import { buildEdgeSpansRequest, buildNodeStatsRequest, sampleShare, serviceMap } from '../query/serviceMap';
+import { DEFAULT_SERVICE_MAP_SPANS } from '../types';
 import { buildTraceByIdRequest } from '../query/traceById';
 import { runTraceQuery } from '../query/traceQuery';
 import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames } from './benchData';
@@ -205,7 +209,49 @@ async function benchSearch(client: EngineClient, schema: SpanSchema, spans: numb
       results.push({ name: label(name), ...(await measure(runs, work)) });
     }
   }
+  const beside = async (name: string, core: () => Promise<unknown>, raw: () => Promise<unknown>) => {
+    if (!only || only.test(label(name))) {
+      const measured = await measure(runs, core);
+      const engine = await measure(runs, raw);
+      results.push({ name: label(name), ...measured, rawMs: engine.medianMs, ratio: round((measured.medianMs / engine.medianMs) * 100) / 100 });
+    }
+  };
+  // RED: one aggregation per panel; the engine's time is the same request sent as is.
+  const metricsOptions = { window: WINDOW, stepMs: 24 * 60_000, filters: { tags: [] }, groupBy: 'service' as const };
+  await beside('metrics RED by service, 60 steps', () => spanMetrics(client, { resolution, ...metricsOptions }), () => rawRequests(client, resolution, (group) => buildMetricsRequest(group, metricsOptions)));
+  await beside('metrics operations table', () => operationTable(client, { resolution, window: WINDOW, filters: { tags: [] } }), () => rawRequests(client, resolution, (group) => buildOperationTableRequest(group, { window: WINDOW, filters: { tags: [] } })));
+  // The service map: its aggregation and the join's pages, beside the same requests without reading or joining.
+  for (const maxSpans of [DEFAULT_SERVICE_MAP_SPANS, ...(spans <= 100_000 ? [spans] : [])]) {
+    await beside(`service map, ${maxSpans / 1000}k spans joined`, () => serviceMap(client, { resolution, window: WINDOW, maxSpans }), () => rawServiceMap(client, resolution, maxSpans));
+  }
   log(`  ${schema.name} search at ${spans} spans measured`);
+}
+
+/** Each group's request built by the core, sent as is: the engine's own time for the work. */
+async function rawRequests(client: EngineClient, resolution: Resolution, build: (group: IndexGroup) => { body: Record<string, unknown> } | { skipped: string }): Promise<void> {
+  for (const group of resolution.groups) {
+    const built = build(group);
+    if ('body' in built) {
+      await client.search(group.indices.join(','), built.body);
+    }
+  }
+}
+
+/** The service map's requests with no reading and no join: its aggregation, then every page of the spans it pairs. */
+async function rawServiceMap(client: EngineClient, resolution: Resolution, maxSpans: number): Promise<number> {
+  let total = 0;
+  for (const group of resolution.groups) {
+    const built = buildNodeStatsRequest(group, WINDOW, { tags: [] });
+    if ('body' in built) {
+      total += totalHits(await client.search(group.indices.join(','), built.body));
+    }
+  }
+  const sample = total > maxSpans ? sampleShare(maxSpans / total) : undefined;
+  const hits: SearchHit[] = [];
+  for (const group of resolution.groups) {
+    await fetchAll(client, group.indices.join(','), (after) => buildEdgeSpansRequest(group, WINDOW, { tags: [] }, sample, after, 10_000) as Record<string, unknown>, hits);
+  }
+  return hits.length;
 }
 
 function bundleBytes(): number | undefined {

@@ -6,6 +6,7 @@ import { TracesToLogsSettings } from './TracesToLogsSettings';
 
 import {
   DEFAULT_MAX_TRACE_SPANS,
+  DEFAULT_SERVICE_MAP_SPANS,
   type EsTracesOptions,
   type FieldOverrides,
   LOG_SCHEMA_NAMES,
@@ -228,6 +229,9 @@ export function ConfigEditor(props: ConfigEditorProps) {
   const maxSpans = useCheckedNumber(jsonData.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS, checkMaxSpans, (maxTraceSpans) =>
     update({ maxTraceSpans })
   );
+  const mapSpans = useCheckedNumber(jsonData.serviceMap?.maxSpans ?? DEFAULT_SERVICE_MAP_SPANS, checkMaxSpans, (maxSpans) =>
+    update({ serviceMap: { ...jsonData.serviceMap, maxSpans } })
+  );
   const timeout = useCheckedNumber(
     jsonData.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     checkTimeoutSeconds,
@@ -325,6 +329,16 @@ export function ConfigEditor(props: ConfigEditorProps) {
             onChange={(event: ChangeEvent<HTMLInputElement>) => update({ nodeGraph: { ...jsonData.nodeGraph, enabled: event.currentTarget.checked } })}
           />
         </InlineField>
+      </FieldSet>
+
+      <FieldSet label="Service map">
+        <NumberField
+          id="estraces-service-map-spans"
+          label="Service map spans"
+          description={`The service map pairs each span of the range with its parent for its edges, up to this many spans (default ${DEFAULT_SERVICE_MAP_SPANS.toLocaleString('en-US')}); beyond it, edges come from a sample of whole traces and the map says so. Services' requests, errors and percentiles are always exact.`}
+          max={MAX_SPANS_LIMIT}
+          checked={mapSpans}
+        />
       </FieldSet>
     </>
   );

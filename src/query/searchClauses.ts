@@ -352,14 +352,29 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
   return { ok: true, filter, mustNot: eventExclusion(group), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
-/** Root spans: no parent (missing or empty), and for Jaeger no CHILD_OF reference either. */
-export function rootClause(group: IndexGroup): JsonObject {
+const jaegerReference = (refType: string): JsonObject => ({ nested: { path: 'references', query: { term: { 'references.refType': refType } } } });
+
+/**
+ * Root spans: no parent (missing or empty), and for Jaeger no CHILD_OF reference either. With
+ * `strict`, no Jaeger FOLLOWS_FROM reference as well: Jaeger takes a FOLLOWS_FROM reference into the
+ * span's own trace as its parent (it stores a span whose parent is also a link target that way),
+ * and a query cannot compare a reference's trace id with the span's; see `uncertainRootClause`.
+ */
+export function rootClause(group: IndexGroup, strict = false): JsonObject {
   const parents = exactFields(group, 'parentSpanId');
   const mustNot: JsonObject[] = parents.map((path) => ({ bool: { filter: [{ exists: { field: path } }], must_not: [{ term: { [path]: '' } }] } }));
   if (group.catalog.get('references')?.type === 'nested') {
-    mustNot.push({ nested: { path: 'references', query: { term: { 'references.refType': 'CHILD_OF' } } } });
+    mustNot.push(jaegerReference('CHILD_OF'), ...(strict ? [jaegerReference('FOLLOWS_FROM')] : []));
   }
   return { bool: { must_not: mustNot } };
+}
+
+/**
+ * Jaeger spans that are roots unless one of their FOLLOWS_FROM references points into their own
+ * trace: only reading them can tell (undefined for layouts without references).
+ */
+export function uncertainRootClause(group: IndexGroup): JsonObject | undefined {
+  return group.catalog.get('references')?.type === 'nested' ? { bool: { filter: [rootClause(group), jaegerReference('FOLLOWS_FROM')] } } : undefined;
 }
 
 /** How an aggregation reads a time: a field, or a script where no stored field can be aggregated. */

@@ -23,11 +23,11 @@ import type { TraceSearcher } from './fetchTrace';
 import { collectPages } from './paging';
 import { logfmtPair } from './filters';
 import { QueryError } from './resolve';
-import { exactFields, kindClause, rootClause, type SpanFilters, spanFilterClauses, statusClause, timeUnfilterable } from './searchClauses';
+import { exactFields, kindClause, rootClause, uncertainRootClause, type SpanFilters, spanFilterClauses, statusClause, timeUnfilterable } from './searchClauses';
 import type { TimeWindow } from './traceById';
+import { DEFAULT_SERVICE_MAP_SPANS } from '../types';
 
-/** Spans joined exactly before a sample of traces is taken instead (measured: see benchmarks/). */
-export const DEFAULT_SERVICE_MAP_SPANS = 50_000;
+export { DEFAULT_SERVICE_MAP_SPANS };
 
 export interface ServiceMapOptions {
   resolution: Resolution;
@@ -79,18 +79,25 @@ const VIRTUAL_PREFIX = 'peer:';
 
 export interface NodeStatsRequest {
   body: JsonObject;
+  /** Spans that are entries only if reading them finds no parent (see entryClause). */
+  uncertain?: JsonObject;
   durationToMs: number | undefined;
   warnings: string[];
 }
 
-/** Spans that enter a service: server and consumer spans, and roots. */
-function entryClause(group: IndexGroup): { clause: JsonObject; warning?: string } {
+/**
+ * Spans that enter a service: server and consumer spans, and roots. Where roots cannot be told by
+ * a query alone (Jaeger spans whose only references are FOLLOWS_FROM), `uncertain` selects those
+ * of them that are not entries by kind, to be read and decided one by one.
+ */
+function entryClause(group: IndexGroup): { clause: JsonObject; uncertain?: JsonObject; warning?: string } {
   const kinds = (['server', 'consumer'] as const).map((kind) => kindClause(group, kind));
-  const root = rootClause(group);
+  const uncertainRoots = uncertainRootClause(group);
   if (kinds.some((clause) => clause === undefined)) {
-    return { clause: root, warning: `${group.indices.join(', ')}: the ${group.schema.name} layout keeps no span kind, so a service's requests are its root spans only` };
+    return { clause: rootClause(group, true), uncertain: uncertainRoots, warning: `${group.indices.join(', ')}: the ${group.schema.name} layout keeps no span kind, so a service's requests are its root spans only` };
   }
-  return { clause: { bool: { should: [...(kinds as JsonObject[]), root], minimum_should_match: 1 } } };
+  const uncertain = uncertainRoots ? { bool: { filter: [uncertainRoots], must_not: kinds as JsonObject[] } } : undefined;
+  return { clause: { bool: { should: [...(kinds as JsonObject[]), rootClause(group, true)], minimum_should_match: 1 } }, uncertain };
 }
 
 /** The node statistics request for one group, or why the group cannot answer. Pure. */
@@ -128,8 +135,9 @@ export function buildNodeStatsRequest(group: IndexGroup, window: TimeWindow, fil
       size: 0,
       track_total_hits: true,
       query: { bool: { filter: [range, ...clauses.filter], must_not: clauses.mustNot } },
-      aggs: { services: { terms: { field: services[0], size: SERVICES }, aggs: { entry: { filter: entry.clause, aggs: entryAggs } } } },
+      aggs: { services: { terms: { field: services[0], size: SERVICES }, aggs: { entry: { filter: entry.clause, aggs: entryAggs }, ...(entry.uncertain ? { uncertain: { filter: entry.uncertain } } : {}) } } },
     },
+    uncertain: entry.uncertain,
     durationToMs: durations.length > 0 ? MS_PER[durations[0].unit] : undefined,
     warnings,
   };
@@ -144,11 +152,12 @@ interface ServiceStats {
 
 interface ServiceBucket {
   key: string | number;
+  uncertain?: { doc_count: number };
   entry?: { doc_count: number; errors?: { doc_count: number }; duration?: { values?: Record<string, number | null> } };
 }
 
 /** Per service, its entry spans' statistics; and the spans the group holds in the range. Pure. */
-export function readNodeStats(response: SearchResponse, built: NodeStatsRequest): { services: Map<string, ServiceStats>; spans: number; warnings: string[] } {
+export function readNodeStats(response: SearchResponse, built: NodeStatsRequest): { services: Map<string, ServiceStats>; spans: number; uncertain: number; warnings: string[] } {
   const aggregation = response.aggregations?.services as { buckets?: ServiceBucket[]; sum_other_doc_count?: number } | undefined;
   const services = new Map<string, ServiceStats>();
   const percentile = (bucket: ServiceBucket, percent: string) => {
@@ -159,7 +168,8 @@ export function readNodeStats(response: SearchResponse, built: NodeStatsRequest)
     services.set(String(bucket.key), { requests: bucket.entry?.doc_count ?? 0, errors: bucket.entry?.errors?.doc_count ?? 0, p50Ms: toMicros(percentile(bucket, '50.0')), p95Ms: toMicros(percentile(bucket, '95.0')) });
   }
   const warnings = (aggregation?.sum_other_doc_count ?? 0) > 0 ? [`more than ${SERVICES} services: only the ${SERVICES} with the most spans are on the map`] : [];
-  return { services, spans: totalHits(response), warnings };
+  const uncertain = (aggregation?.buckets ?? []).reduce((sum, bucket) => sum + (bucket.uncertain?.doc_count ?? 0), 0);
+  return { services, spans: totalHits(response), uncertain, warnings };
 }
 
 const HEX_VALUES = '0123456789abcdef';
@@ -349,6 +359,41 @@ export function joinEdges(traces: Iterable<LogicalSpan[]>, into?: JoinedEdges): 
   return joined;
 }
 
+/** The most uncertain roots read to decide them. */
+const UNCERTAIN_ROOTS = 10_000;
+
+/**
+ * Reads the spans only reading can tell roots from children (Jaeger spans whose references are all
+ * FOLLOWS_FROM) with the group's own reader, and counts those it finds no parent for as requests.
+ * Their durations cannot join the engine's percentiles: a warning says how many are left out.
+ */
+async function readUncertainRoots(searcher: TraceSearcher, group: IndexGroup, built: NodeStatsRequest, options: ServiceMapOptions, filters: SpanFilters): Promise<{ services: Map<string, { requests: number; errors: number }>; warnings: string[] }> {
+  const services = new Map<string, { requests: number; errors: number }>();
+  const query = (built.body.query as { bool: { filter: JsonObject[]; must_not: JsonObject[] } }).bool;
+  let roots = 0;
+  const collected = await collectPages(
+    searcher,
+    group.indices.join(','),
+    (searchAfter, size) => ({ size, _source: { excludes: NOT_FOR_THE_MAP }, query: { bool: { filter: [...query.filter, built.uncertain!], must_not: query.must_not } }, sort: group.schema.pagingSort(group.catalog), ...(searchAfter ? { search_after: searchAfter } : {}), track_total_hits: searchAfter === undefined }),
+    { limit: UNCERTAIN_ROOTS, pageSize: options.pageSize ?? 10_000, what: 'spans with only FOLLOWS_FROM references', sortKeys: 'start, span id' },
+    (hits) => {
+      for (const span of group.schema.readHits(hits).spans.filter((candidate) => candidate.parentSpanId === undefined)) {
+        const known = services.get(span.serviceName) ?? { requests: 0, errors: 0 };
+        services.set(span.serviceName, { requests: known.requests + 1, errors: known.errors + (span.statusCode === 2 ? 1 : 0) });
+        roots++;
+      }
+    }
+  );
+  const warnings = [...collected.warnings];
+  if (collected.total > collected.fetched) {
+    warnings.push(`${group.indices.join(', ')}: ${collected.total} spans have only FOLLOWS_FROM references; the first ${collected.fetched} were read to tell roots among them, the rest are not counted as requests`);
+  }
+  if (roots > 0) {
+    warnings.push(`${group.indices.join(', ')}: ${plural(roots, 'root span')} linking to other traces ${roots === 1 ? 'is' : 'are'} counted in requests and errors but not in p50 and p95`);
+  }
+  return { services, warnings };
+}
+
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** Services with their entry spans' statistics, virtual peers and the calls between them. */
@@ -371,6 +416,14 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
     const read = readNodeStats(response, built);
     warnings.push(...read.warnings);
     spans += read.spans;
+    if (read.uncertain > 0 && built.uncertain) {
+      const roots = await readUncertainRoots(searcher, group, built, options, filters);
+      warnings.push(...roots.warnings);
+      for (const [name, found] of roots.services) {
+        const stats = read.services.get(name) ?? { requests: 0, errors: 0, p50Ms: null, p95Ms: null };
+        read.services.set(name, { ...stats, requests: stats.requests + found.requests, errors: stats.errors + found.errors });
+      }
+    }
     for (const [name, stats] of read.services) {
       const known = services.get(name);
       if (known && known.requests > 0 && stats.requests > 0) {

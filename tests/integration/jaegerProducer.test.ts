@@ -17,6 +17,7 @@ import { spanToFrameRow } from '../../src/frames/traceRows';
 import type { AttributeValue, Attributes, LogicalSpan } from '../../src/proto/model';
 import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
+import { mapSpansOf, mapTruth } from './serviceMapFixture';
 import { isNewestOfKind, isOldestOfKind, itWhere, searchNeeds, type TestEngine, testEngines } from './engines';
 import { canonicalRows, cliSearch, cliTrace, runCli, type SearchOutputRow, uniqueIndex } from './helpers';
 import { buildJaeger, JAEGER_VERSION, type JaegerVariant, type RunningJaeger, startJaeger } from './producers/jaeger';
@@ -495,6 +496,21 @@ describeWithGo(`Jaeger ${JAEGER_VERSION} (v2) writes, estraces reads`, () => {
         );
         expect(found).toHaveLength(demo.traceIds.length + 3);
         expect(found.filter((row) => row.errors > 0)).toHaveLength(6);
+      });
+
+      it('draws the service map the source spans make: services, peers, calls, errors and percentiles', async () => {
+        const run = await runCli(['servicemap', '--url', engine.url, '--index', index, '--from', String(WINDOW.fromMs), '--to', String(WINDOW.toMs)]);
+        expect(run.code).toBe(0);
+        const map = JSON.parse(run.stdout) as { nodes: Array<{ id: string; kind: string; requests: number; errors: number }>; edges: Array<{ source: string; target: string; calls: number; errors: number; p50Ms: number; p95Ms: number }> };
+        const truth = mapTruth(mapSpansOf(source), WINDOW.fromMs, WINDOW.toMs);
+        expect(map.nodes.map(({ id, kind, requests, errors }) => ({ id, kind, requests, errors })).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(truth.nodes.map(({ id, kind, requests, errors }) => ({ id, kind, requests, errors })));
+        expect(map.edges.map(({ source: from, target, calls, errors }) => ({ source: from, target, calls, errors }))).toEqual(truth.edges.map(({ source: from, target, calls, errors }) => ({ source: from, target, calls, errors })));
+        // Jaeger keeps durations in whole microseconds.
+        map.edges.forEach((edge, i) => {
+          expect(edge.p50Ms).toBeCloseTo(truth.edges[i].p50Ms!, 2);
+          expect(edge.p95Ms).toBeCloseTo(truth.edges[i].p95Ms!, 2);
+        });
+        expect(truth.edges.some((edge) => edge.target.startsWith('peer:'))).toBe(true);
       });
 
       it('lists the services and operations Jaeger lists', async () => {

@@ -5,6 +5,7 @@
  * (callee side), counts, errors and exact percentiles.
  */
 import { seededRandom as random } from '../../src/cli/seededRandom';
+import type { LogicalSpan } from '../../src/proto/model';
 import type { OtlpKeyValue, OtlpTraceRequest } from '../../src/proto/otlp';
 
 export const MAP_START_MS = Date.UTC(2026, 10, 24, 8, 0, 0);
@@ -88,6 +89,23 @@ export function buildMapFixture(traces = 90, old = 6): MapSpan[] {
   return spans;
 }
 
+/** Source spans of another test (an SDK's, a producer's input) in the shape the truth reads. */
+export function mapSpansOf(spans: LogicalSpan[]): MapSpan[] {
+  const kinds: Kind[] = ['server', 'client', 'producer', 'consumer'];
+  return spans.map((span) => ({
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    service: span.serviceName,
+    name: span.name,
+    kind: kinds.includes(span.kind as Kind) ? (span.kind as Kind) : 'internal',
+    startMs: Number(span.startTimeUnixNano / BigInt(1_000_000)),
+    durationMs: Number(span.durationNano ?? BigInt(0)) / 1e6,
+    error: span.statusCode === 2,
+    attributes: Object.fromEntries(Object.entries(span.attributes).map(([key, value]) => [key, String(value)])),
+  }));
+}
+
 export function mapRequest(spans: MapSpan[]): OtlpTraceRequest {
   const services = [...new Set(spans.map((span) => span.service))];
   const attributes = (values: Record<string, string>): OtlpKeyValue[] => Object.entries(values).map(([key, value]) => ({ key, value: { stringValue: value } }));
@@ -147,13 +165,11 @@ export function percentileOf(values: number[], percent: number): number | null {
 
 function peerOf(span: MapSpan): string | undefined {
   const a = span.attributes;
-  if (a['peer.service']) {
-    return a['peer.service'];
+  if (a['peer.service'] || a['server.address']) {
+    return a['peer.service'] || a['server.address'];
   }
-  if (a['db.system']) {
-    return `${a['db.system']} ${a['db.namespace']}`;
-  }
-  return a['messaging.system'] ? `${a['messaging.system']} ${a['messaging.destination.name']}` : undefined;
+  const joined = (first: string | undefined, second: string | undefined) => (first && second ? `${first} ${second}` : first);
+  return joined(a['db.system'], a['db.namespace']) ?? joined(a['messaging.system'], a['messaging.destination.name']);
 }
 
 /** The map of the spans starting in [fromMs, toMs] of the traces `keep` accepts. */

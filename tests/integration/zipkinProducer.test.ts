@@ -311,6 +311,18 @@ describeWithJava.each(testEngines().map((engine) => [engine.label, engine] as co
     expect(canonicalRows(output.spans)).toEqual(expectedNativeRows());
   });
 
+  it("draws a Brave-style shared span as one call from the client's service to the server half's, and the server's database call to its peer", async () => {
+    const run = await runCli(['servicemap', '--url', engine.url, '--index', pattern, ...cliWindow]);
+    expect(run.code).toBe(0);
+    const map = JSON.parse(run.stdout) as { edges: Array<{ source: string; target: string }> };
+    const native = map.edges.filter((edge) => ['web-frontend', 'users-api'].includes(edge.source));
+    // Callee side: the server half's 50 ms; the database call (peer.service from the remote endpoint) failed after 40 ms.
+    expect(native).toEqual([
+      { source: 'users-api', target: 'peer:postgres', calls: 1, errors: 1, p50Ms: 40, p95Ms: 40 },
+      { source: 'web-frontend', target: 'users-api', calls: 1, errors: 0, p50Ms: 50, p95Ms: 50 },
+    ]);
+  });
+
   describe('search finds the traces Zipkin finds for the same query', () => {
     const cases: Array<{ name: string; ours: string[]; theirs: Record<string, string> }> = [
       { name: 'a service typed in mixed case', ours: ['--service', 'Web-Frontend'], theirs: { serviceName: 'Web-Frontend' } },

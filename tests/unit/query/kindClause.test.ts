@@ -3,7 +3,8 @@ import { APM_MAPPING } from '../../../src/proto/elasticApm';
 import { otelTemplateMapping } from '../../../src/proto/otel';
 import { BKLOG_SPAN_MAPPING } from '../../../src/proto/bklog';
 import { ZIPKIN_SPAN_MAPPING } from '../../../src/proto/zipkin';
-import { kindClause, spanFilterClauses } from '../../../src/query/searchClauses';
+import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
+import { kindClause, rootClause, spanFilterClauses, uncertainRootClause } from '../../../src/query/searchClauses';
 
 const group = (name: string, mappings: unknown) => resolveSchemas(`${name}*`, { [`${name}-1`]: { mappings } }).groups[0];
 
@@ -38,5 +39,20 @@ describe('span kind clauses', () => {
     const bare = resolveSchemas('bare*', { 'bare-1': { mappings } }, 'custom', { traceId: 'tid', spanId: 'sid', start: 'at' }).groups[0];
     const refused = spanFilterClauses(bare, { tags: [], kind: 'server' });
     expect(refused.ok ? 'ok' : refused.reason).toMatch(/keeps no span kind, so the kind filter cannot apply to it/);
+  });
+});
+
+describe('root clauses where Jaeger keeps parents as references', () => {
+  const jaeger = resolveSchemas('jaeger-span-*', { 'jaeger-span-2026-11-20': { mappings: JAEGER_SPAN_MAPPING } }).groups[0];
+  const followsFrom = { nested: { path: 'references', query: { term: { 'references.refType': 'FOLLOWS_FROM' } } } };
+
+  it('leave FOLLOWS_FROM references to search (its root is the earliest such span) but not to a strict count', () => {
+    expect(JSON.stringify(rootClause(jaeger))).not.toContain('FOLLOWS_FROM');
+    expect((rootClause(jaeger, true) as { bool: { must_not: unknown[] } }).bool.must_not).toContainEqual(followsFrom);
+  });
+
+  it('single out the spans only reading can tell: no parent field, no CHILD_OF, a FOLLOWS_FROM', () => {
+    expect(uncertainRootClause(jaeger)).toEqual({ bool: { filter: [rootClause(jaeger), followsFrom] } });
+    expect(uncertainRootClause(group('traces-generic.otel-default', otelTemplateMapping('spans')))).toBeUndefined();
   });
 });
