@@ -14,7 +14,7 @@ import type { TraceSearcher } from './fetchTrace';
 import { FilterError } from './filters';
 import { type AggBucket, type GroupSplit, groupSplit, type MetricsGroupBy } from './metricsGroups';
 import { QueryError } from './resolve';
-import { FILTER_KINDS, type FilterKind, type SpanFilters, spanFilterClauses, startSource, statusClause, timeUnfilterable } from './searchClauses';
+import { FILTER_KINDS, type FilterKind, rangedSpanClauses, type SpanFilters, startSource, statusClause } from './searchClauses';
 import type { TimeWindow } from './traceById';
 
 export { groupKeyName, type MetricsGroupBy } from './metricsGroups';
@@ -152,23 +152,18 @@ interface SpanScope {
 /** The spans one index group counts (filters and time range) and its duration field, or why the group cannot answer. */
 function spanScope(group: IndexGroup, filters: SpanFilters, window: TimeWindow): SpanScope | { skipped: string } {
   const where = group.indices.join(', ');
-  const clauses = spanFilterClauses(group, filters);
-  if (!clauses.ok) {
-    // Some reasons name the indices already.
-    return { skipped: `skipped ${clauses.reason.startsWith(where) ? '' : `${where}: `}${clauses.reason}` };
-  }
-  const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
-  if (!range) {
-    return { skipped: `skipped ${timeUnfilterable(group)}` };
+  const clauses = rangedSpanClauses(group, filters, window);
+  if ('skipped' in clauses) {
+    return clauses;
   }
   const durations = (group.schema.search?.durations ?? []).filter((duration) => NUMBER_TYPES.has(group.catalog.get(duration.field)?.type ?? ''));
   if (durations.length === 0) {
     return { skipped: `skipped ${where}: no stored duration field to compute percentiles from` };
   }
   return {
-    query: { bool: { filter: [range, ...clauses.filter], must_not: clauses.mustNot } },
+    query: { bool: { filter: clauses.filter, must_not: clauses.mustNot } },
     durations: durations.map((duration) => ({ field: duration.field, toMs: MS_PER[duration.unit] })),
-    warnings: clauses.warnings ?? [],
+    warnings: clauses.warnings,
   };
 }
 

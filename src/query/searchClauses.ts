@@ -352,6 +352,28 @@ export function spanFilterClauses(group: IndexGroup, filters: SpanFilters): Grou
   return { ok: true, filter, mustNot: eventExclusion(group), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
+/** The spans of one index group over a time range, with the filters: one bool query's clauses. */
+export interface RangedClauses {
+  filter: JsonObject[];
+  mustNot: JsonObject[];
+  warnings: string[];
+}
+
+/** The filters and the time range of one group, or why the group cannot answer (with its indices named once). */
+export function rangedSpanClauses(group: IndexGroup, filters: SpanFilters, window: { fromNs: bigint; toNs: bigint }): RangedClauses | { skipped: string } {
+  const where = group.indices.join(', ');
+  const clauses = spanFilterClauses(group, filters);
+  if (!clauses.ok) {
+    // Some reasons name the indices already.
+    return { skipped: `skipped ${clauses.reason.startsWith(where) ? '' : `${where}: `}${clauses.reason}` };
+  }
+  const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
+  if (!range) {
+    return { skipped: `skipped ${timeUnfilterable(group)}` };
+  }
+  return { filter: [range, ...clauses.filter], mustNot: clauses.mustNot, warnings: clauses.warnings ?? [] };
+}
+
 const jaegerReference = (refType: string): JsonObject => ({ nested: { path: 'references', query: { term: { 'references.refType': refType } } } });
 
 /**

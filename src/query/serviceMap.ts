@@ -23,7 +23,7 @@ import type { TraceSearcher } from './fetchTrace';
 import { collectPages } from './paging';
 import { logfmtPair } from './filters';
 import { QueryError } from './resolve';
-import { exactFields, kindClause, rootClause, uncertainRootClause, type SpanFilters, spanFilterClauses, statusClause, timeUnfilterable } from './searchClauses';
+import { exactFields, kindClause, rangedSpanClauses, rootClause, type SpanFilters, statusClause, uncertainRootClause } from './searchClauses';
 import type { TimeWindow } from './traceById';
 import { DEFAULT_SERVICE_MAP_SPANS } from '../types';
 
@@ -103,19 +103,15 @@ function entryClause(group: IndexGroup): { clause: JsonObject; uncertain?: JsonO
 /** The node statistics request for one group, or why the group cannot answer. Pure. */
 export function buildNodeStatsRequest(group: IndexGroup, window: TimeWindow, filters: SpanFilters): NodeStatsRequest | { skipped: string } {
   const where = group.indices.join(', ');
-  const clauses = spanFilterClauses(group, filters);
-  if (!clauses.ok) {
-    return { skipped: `skipped ${where}: ${clauses.reason}` };
-  }
-  const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
-  if (!range) {
-    return { skipped: `skipped ${timeUnfilterable(group)}` };
+  const clauses = rangedSpanClauses(group, filters, window);
+  if ('skipped' in clauses) {
+    return clauses;
   }
   const services = exactFields(group, 'serviceName');
   if (services.length === 0) {
     return { skipped: `skipped ${where}: the service field cannot be aggregated in this mapping` };
   }
-  const warnings = [...(clauses.warnings ?? [])];
+  const warnings = [...clauses.warnings];
   if (services.length > 1) {
     warnings.push(`${where}: services are read from '${services[0]}'; spans naming their service only in ${services.slice(1).map((field) => `'${field}'`).join(', ')} are not on the map`);
   }
@@ -134,7 +130,7 @@ export function buildNodeStatsRequest(group: IndexGroup, window: TimeWindow, fil
     body: {
       size: 0,
       track_total_hits: true,
-      query: { bool: { filter: [range, ...clauses.filter], must_not: clauses.mustNot } },
+      query: { bool: { filter: clauses.filter, must_not: clauses.mustNot } },
       aggs: { services: { terms: { field: services[0], size: SERVICES }, aggs: { entry: { filter: entry.clause, aggs: entryAggs }, ...(entry.uncertain ? { uncertain: { filter: entry.uncertain } } : {}) } } },
     },
     uncertain: entry.uncertain,
@@ -216,13 +212,9 @@ export function sampleShare(share: number): { chosen: number; digits: number; sh
 /** The request for one page of the range's spans for the join. Pure. */
 export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, filters: SpanFilters, sample: { chosen: number; digits: number } | undefined, searchAfter: unknown[] | undefined, size: number): JsonObject | { skipped: string } {
   const where = group.indices.join(', ');
-  const clauses = spanFilterClauses(group, filters);
-  if (!clauses.ok) {
-    return { skipped: `skipped ${where}: ${clauses.reason}` };
-  }
-  const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
-  if (!range) {
-    return { skipped: `skipped ${timeUnfilterable(group)}` };
+  const clauses = rangedSpanClauses(group, filters, window);
+  if ('skipped' in clauses) {
+    return clauses;
   }
   const traceIds = exactFields(group, 'traceId');
   if (traceIds.length === 0) {
@@ -233,7 +225,7 @@ export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, fil
     size,
     track_total_hits: searchAfter === undefined,
     _source: { excludes: NOT_FOR_THE_MAP },
-    query: { bool: { filter: [range, ...clauses.filter, ...sampleClause], must_not: clauses.mustNot } },
+    query: { bool: { filter: [...clauses.filter, ...sampleClause], must_not: clauses.mustNot } },
     sort: [...group.schema.pagingSort(group.catalog), { [traceIds[0]]: 'asc' }],
     ...(searchAfter ? { search_after: searchAfter } : {}),
   };
