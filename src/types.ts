@@ -97,7 +97,7 @@ export const DEFAULT_QUERY: Partial<EsTracesQuery> = {
 };
 
 /** Spans of a range the service map joins for its edges before it samples traces instead (measured: see benchmarks/README.md). */
-export const DEFAULT_SERVICE_MAP_SPANS = 50_000;
+export const DEFAULT_SERVICE_MAP_SPANS = 5_000;
 
 /** Default cap on the spans of one trace; beyond it the trace is truncated with a warning. */
 export const DEFAULT_MAX_TRACE_SPANS = 100_000;

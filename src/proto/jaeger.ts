@@ -276,6 +276,8 @@ export const jaegerSchema: SpanSchema = {
     status: { style: 'jaeger' },
     attributes: { style: 'jaeger' },
   },
+  // Kind, status and peer attributes are among the span's tags (nested, or `tag.*` fields).
+  mapSource: () => ['traceID', 'spanID', 'parentSpanID', 'operationName', 'references', 'startTime', 'duration', 'flags', 'tags', 'tag', 'process.serviceName'],
   detect: detectJaeger,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, 'startTimeMillis', 'millis', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, 'startTime', 'spanID'),

@@ -327,6 +327,7 @@ export const otelSchema: SpanSchema = {
     status: { style: 'field', field: 'status.code', error: ['Error'], ok: ['Ok'] },
     attributes: { style: 'fields', prefixes: [{ prefix: 'attributes.' }, { prefix: 'resource.attributes.' }] },
   },
+  mapSource: (keys) => ['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', '@timestamp', 'duration', 'status.code', 'resource.attributes.service.name', ...keys.map((key) => `attributes.${key}`)],
   detect: detectOtel,
   timeRange: (catalog, fromNs, toNs) => startRange(catalog, '@timestamp', 'otelMillisString', fromNs, toNs),
   pagingSort: (catalog) => pagingSort(catalog, '@timestamp', 'span_id'),

@@ -138,6 +138,12 @@ export interface SpanSchema {
   finishTrace?(spans: LogicalSpan[]): void;
   /** Absent where search is not possible (a custom layout without the needed paths). */
   search?: SearchFacts;
+  /**
+   * The `_source` paths the service map reads (ids, parent, service, name, kind, status, times, and
+   * the attributes of `attributeKeys` that name peers), so a page of spans carries no more; absent:
+   * all of it but events and links.
+   */
+  mapSource?(attributeKeys: string[]): string[];
   writeSpans(spans: LogicalSpan[], indexBase: string): WrittenDocument[];
   /** The mapping style the producer really gets on this engine. */
   producerMapping(engine: EngineFlavor): MappingStyle;

@@ -6,21 +6,25 @@
  * their duration p50 and p95 from the engine's TDigest.
  *
  * Edges need each span paired with its parent's service, a join the engines do not have. The
- * spans of the range are paged sorted by start, span id and trace id (search_after, 10,000 a
- * page), `_source` without events, logs and links, and read by their schema's own reader, so every
- * producer's way of keeping parents (Jaeger references, Zipkin's shared client/server ids, Elastic
- * APM's derived kinds) is honoured as in the trace view. The docvalues alone cannot serve: Jaeger
- * keeps kind and peer tags in nested documents, and Zipkin's shared ids need the reader's mending.
+ * spans of the range are fetched in one page in index order when they are expected to fit (a sort
+ * over a million spans costs more than the fetch), else paged sorted by start, span id and trace id
+ * (search_after, 10,000 a page); `_source` limited to what the map reads where the layout says
+ * which (`mapSource`), else without events, logs and links; and read by their schema's own reader,
+ * so every producer's way of keeping parents (Jaeger references, Zipkin's shared client/server ids,
+ * Elastic APM's derived kinds) is honoured as in the trace view. Docvalues alone cannot serve:
+ * Jaeger keeps kind and peer tags in nested documents, and Zipkin's shared ids need the reader's
+ * mending. Measured on the 1,000,000-span bench set, the default of 5,000 spans keeps a sampled map
+ * under a second (docs/benchmarks.md).
  * Up to `maxSpans` spans the edges are exact; beyond, a sample of whole traces is joined, chosen by
  * the last hex digits of the trace id (a regexp on the keyword, the same in every group and on
  * every engine, no script), and the warnings say which share of the traces it is.
  */
-import { incompleteAnswerWarnings, type SearchResponse, totalHits } from '../engine/client';
+import { incompleteAnswerWarnings, type SearchHit, type SearchResponse, totalHits } from '../engine/client';
 import type { IndexGroup, Resolution } from '../proto/detect';
 import type { LogicalSpan } from '../proto/model';
 import type { JsonObject, TimeUnit } from '../proto/schema';
 import type { TraceSearcher } from './fetchTrace';
-import { collectPages } from './paging';
+import { type Collected, collectPages } from './paging';
 import { logfmtPair } from './filters';
 import { QueryError } from './resolve';
 import { exactFields, kindClause, rangedSpanClauses, rootClause, type SpanFilters, statusClause, uncertainRootClause } from './searchClauses';
@@ -209,8 +213,14 @@ export function sampleShare(share: number): { chosen: number; digits: number; sh
   return { chosen, digits, share: chosen / 16 ** digits };
 }
 
-/** The request for one page of the range's spans for the join. Pure. */
-export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, filters: SpanFilters, sample: { chosen: number; digits: number } | undefined, searchAfter: unknown[] | undefined, size: number): JsonObject | { skipped: string } {
+/** The attributes `peerOf` reads, in the order it prefers them. */
+const PEER_KEYS = ['peer.service', 'server.address', 'net.peer.name', 'db.system', 'db.namespace', 'db.name', 'messaging.system', 'messaging.destination.name', 'messaging.destination', 'service.target.type', 'service.target.name', 'span.destination.service.resource'];
+
+/**
+ * The request for one page of the range's spans for the join, sorted so search_after can page; or,
+ * with `searchAfter` null, all of them in one page in index order (no sort to pay for). Pure.
+ */
+export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, filters: SpanFilters, sample: { chosen: number; digits: number } | undefined, searchAfter: unknown[] | undefined | null, size: number): JsonObject | { skipped: string } {
   const where = group.indices.join(', ');
   const clauses = rangedSpanClauses(group, filters, window);
   if ('skipped' in clauses) {
@@ -223,10 +233,10 @@ export function buildEdgeSpansRequest(group: IndexGroup, window: TimeWindow, fil
   const sampleClause = sample ? [{ regexp: { [traceIds[0]]: { value: traceSampleRegexp(sample.chosen, sample.digits), flags: 'NONE' } } }] : [];
   return {
     size,
-    track_total_hits: searchAfter === undefined,
-    _source: { excludes: NOT_FOR_THE_MAP },
+    track_total_hits: !searchAfter,
+    _source: group.schema.mapSource ? { includes: group.schema.mapSource(PEER_KEYS) } : { excludes: NOT_FOR_THE_MAP },
     query: { bool: { filter: [...clauses.filter, ...sampleClause], must_not: clauses.mustNot } },
-    sort: [...group.schema.pagingSort(group.catalog), { [traceIds[0]]: 'asc' }],
+    sort: searchAfter === null ? ['_doc'] : [...group.schema.pagingSort(group.catalog), { [traceIds[0]]: 'asc' }],
     ...(searchAfter ? { search_after: searchAfter } : {}),
   };
 }
@@ -351,6 +361,9 @@ export function joinEdges(traces: Iterable<LogicalSpan[]>, into?: JoinedEdges): 
   return joined;
 }
 
+/** Up to this share of a page expected, the spans are asked for in one page. */
+const ONE_PAGE_SHARE = 0.8;
+
 /** The most uncertain roots read to decide them. */
 const UNCERTAIN_ROOTS = 10_000;
 
@@ -394,6 +407,7 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
   const warnings: string[] = [];
   const services = new Map<string, ServiceStats>();
   const answering: IndexGroup[] = [];
+  const groupSpans = new Map<IndexGroup, number>();
   let spans = 0;
   for (const group of options.resolution.groups) {
     const built = buildNodeStatsRequest(group, options.window, filters);
@@ -408,6 +422,7 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
     const read = readNodeStats(response, built);
     warnings.push(...read.warnings);
     spans += read.spans;
+    groupSpans.set(group, read.spans);
     if (read.uncertain > 0 && built.uncertain) {
       const roots = await readUncertainRoots(searcher, group, built, options, filters);
       warnings.push(...roots.warnings);
@@ -445,9 +460,7 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
       warnings.push(`no edges from ${first.skipped as string}`);
       continue;
     }
-    // The group answered the first request, so every page's request is built the same way.
-    const build = (searchAfter: unknown[] | undefined, size: number) => buildEdgeSpansRequest(group, options.window, filters, sample, searchAfter, size) as JsonObject;
-    const collected = await collectPages(searcher, group.indices.join(','), build, { limit: Math.max(limit - fetched, 1), pageSize: options.pageSize ?? 10_000, what: 'span documents of the range', sortKeys: 'start, span id, trace id' }, (hits) => {
+    const onPage = (hits: SearchHit[]) => {
       const read = group.schema.readHits(hits);
       for (const span of read.spans) {
         if (!durationsKept) {
@@ -456,7 +469,21 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
         const list = groupTraces.get(span.traceId);
         list ? list.push(span) : groupTraces.set(span.traceId, [span]);
       }
-    });
+    };
+    const pageSize = options.pageSize ?? 10_000;
+    const expected = (groupSpans.get(group) ?? 0) * (sample ? sample.share : 1);
+    // Expected to fit one page with room to spare: one request in index order, no sort to pay for.
+    const whole = expected <= pageSize * ONE_PAGE_SHARE && limit - fetched >= pageSize ? await searcher.search(group.indices.join(','), buildEdgeSpansRequest(group, options.window, filters, sample, null, pageSize) as JsonObject) : undefined;
+    const wholeHits = whole?.hits?.hits ?? [];
+    // The group answered the first request, so every page's request is built the same way.
+    const build = (searchAfter: unknown[] | undefined, size: number) => buildEdgeSpansRequest(group, options.window, filters, sample, searchAfter, size) as JsonObject;
+    let collected: Collected;
+    if (whole && wholeHits.length === totalHits(whole)) {
+      onPage(wholeHits);
+      collected = { fetched: wholeHits.length, total: wholeHits.length, warnings: incompleteAnswerWarnings(whole) };
+    } else {
+      collected = await collectPages(searcher, group.indices.join(','), build, { limit: Math.max(limit - fetched, 1), pageSize, what: 'span documents of the range', sortKeys: 'start, span id, trace id' }, onPage);
+    }
     warnings.push(...collected.warnings);
     fetched += collected.fetched;
     cut ||= collected.total > collected.fetched;

@@ -5,8 +5,10 @@
  * peers, and edges with calls, errors and exact percentiles. Then the sample: with fewer spans
  * allowed than the range holds, the edges are those of the traces the stated share keeps.
  */
+import { resolvePattern } from '../../src/query/resolve';
+import { serviceMap } from '../../src/query/serviceMap';
 import { itWhere, ingestNeeds, testEngines } from './engines';
-import { runCli, uniqueIndex, writeTempJson } from './helpers';
+import { nodeClient, runCli, uniqueIndex, writeTempJson } from './helpers';
 import { buildMapFixture, MAP_WINDOW, type MapSpan, mapRequest, mapTruth, percentileOf, type TruthNode } from './serviceMapFixture';
 
 const SCHEMAS = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog', 'ss4o', 'bklog-log'];
@@ -17,6 +19,7 @@ const NO_DURATION_FIELD = ['ecs', 'ss4o'];
 /** Layouts keeping no span kind: a service's requests are its roots. */
 const NO_KIND = ['bklog-log'];
 
+const NS_PER_MS = BigInt(1_000_000);
 const fixture = buildMapFixture();
 const file = writeTempJson('service-map.json', mapRequest(fixture));
 
@@ -68,6 +71,7 @@ function expectNodes(schema: string, map: CliMap, nodes: TruthNode[]) {
 describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%s', (_label, engine) => {
   describe.each(SCHEMAS.map((schema) => [schema]))('%s', (schema) => {
     const index = uniqueIndex(`map-${schema}`);
+    const client = nodeClient(engine.url);
     const stored = itWhere(engine, ingestNeeds(schema));
 
     beforeAll(async () => {
@@ -101,6 +105,16 @@ describe.each(testEngines().map((engine) => [engine.label, engine] as const))('%
       expect(truth.edges.length).toBeGreaterThanOrEqual(6);
       expect(truth.orphans).toBe(1);
     });
+
+    if (schema === 'otel' || schema === 'jaeger' || schema === 'zipkin') {
+      stored('pages the join with search_after when the spans do not fit one page, drawing the same edges', async () => {
+        const resolution = await resolvePattern(client, `${index}*`, 'auto');
+        const map = await serviceMap(client, { resolution, window: { fromNs: BigInt(MAP_WINDOW.fromMs) * NS_PER_MS, toNs: BigInt(MAP_WINDOW.toMs) * NS_PER_MS }, pageSize: 50 });
+        const truth = truthFor(schema, fixture);
+        expect(map.edges).toEqual(truth.edges.map((edge) => ({ ...edge, p50Ms: round(edge.p50Ms), p95Ms: round(edge.p95Ms) })));
+        expect(truth.spans).toBeGreaterThan(50 * 10);
+      });
+    }
 
     if (schema === 'otel' || schema === 'jaeger') {
       stored('joins a stated sample of whole traces when the range holds more spans than allowed, keeping services exact', async () => {

@@ -1,10 +1,12 @@
 import { resolveSchemas } from '../../../src/proto/detect';
+import { BKLOG_SPAN_MAPPING } from '../../../src/proto/bklog';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import type { LogicalSpan } from '../../../src/proto/model';
 import { kindClause } from '../../../src/query/searchClauses';
 import { buildEdgeSpansRequest, buildNodeStatsRequest, exactPercentile, joinEdges, peerOf, readNodeStats, sampleShare, traceSampleRegexp } from '../../../src/query/serviceMap';
 import { referenceSpan } from '../referenceSpan';
 
+const bklog = resolveSchemas('bk-span*', { 'bk-span-1': { mappings: BKLOG_SPAN_MAPPING } }).groups[0];
 const jaeger = resolveSchemas('jaeger-span-*', { 'jaeger-span-2026-11-20': { mappings: JAEGER_SPAN_MAPPING } }).groups[0];
 const NS_PER_MS = BigInt(1_000_000);
 const window = { fromNs: BigInt(1_796_299_980_000) * NS_PER_MS, toNs: BigInt(1_796_300_160_000) * NS_PER_MS };
@@ -72,12 +74,20 @@ describe('service map requests', () => {
     expect(read.warnings).toEqual(['more than 1000 services: only the 1000 with the most spans are on the map']);
   });
 
-  it('pages spans without their events, sorted so every span has one place, with the sample as a regexp on the trace id', () => {
+  it('pages spans with only the fields the map reads, sorted so every span has one place, with the sample as a regexp on the trace id', () => {
     const body = buildEdgeSpansRequest(jaeger, window, { tags: [] }, { chosen: 64, digits: 2 }, ['x'], 500) as Record<string, unknown>;
-    expect(body._source).toEqual({ excludes: expect.arrayContaining(['logs']) });
+    expect(body._source).toEqual({ includes: expect.arrayContaining(['references', 'tags', 'process.serviceName']) });
+    expect(JSON.stringify(body._source)).not.toContain('logs');
     expect(body.search_after).toEqual(['x']);
     expect(body.sort).toEqual([...jaeger.schema.pagingSort(jaeger.catalog), { traceID: 'asc' }]);
     expect(JSON.stringify(body.query)).toContain(JSON.stringify({ regexp: { traceID: { value: traceSampleRegexp(64, 2), flags: 'NONE' } } }));
+  });
+
+  it('asks for spans expected to fit one page in index order, with no sort to pay for, and otherwise without events', () => {
+    const body = buildEdgeSpansRequest(bklog, window, { tags: [] }, undefined, null, 10_000) as Record<string, unknown>;
+    expect(body.sort).toEqual(['_doc']);
+    expect(body.search_after).toBeUndefined();
+    expect(body._source).toEqual({ excludes: expect.arrayContaining(['events', 'links']) });
   });
 });
 
