@@ -10,7 +10,7 @@ import {
 import React, { type ChangeEvent, type KeyboardEvent, useState } from 'react';
 
 import type { DataSource } from '../datasource/DataSource';
-import { FilterError, parseDuration, parseLogfmt } from '../query/filters';
+import { FilterError, logfmtPair, parseDuration, parseLogfmt } from '../query/filters';
 import {
   DEFAULT_SEARCH_LIMIT,
   type EsTracesQuery,
@@ -94,14 +94,6 @@ export function checkLimit(text: string): { value: number } | { error: string } 
     return { error: LIMIT_PROBLEM };
   }
   return { value };
-}
-
-/** `key=value`, the value quoted (with `"` and `\` escaped) when logfmt needs it. */
-export function logfmtPair(key: string, value: string): string {
-  if (value === '' || /[\s"\\]/.test(value)) {
-    return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  }
-  return `${key}=${value}`;
 }
 
 /** The attribute filters with one more `key=value` pair at the end. */

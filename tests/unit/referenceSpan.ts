@@ -21,3 +21,14 @@ export const referenceSpan: LogicalSpan = {
 
 /** A search hit around a `_source`, as the engine returns it. */
 export const hit = (source: Record<string, unknown>, id = '1', index = 'i') => ({ _index: index, _id: id, _source: source });
+
+/** The core of an otel exporter's span mapping, as the unit tests of request shapes give it: ids, name, kind, duration, status. */
+export const OTEL_CORE_PROPERTIES = {
+  '@timestamp': { type: 'date_nanos' },
+  trace_id: { type: 'keyword' },
+  span_id: { type: 'keyword' },
+  name: { type: 'keyword' },
+  kind: { type: 'keyword' },
+  duration: { type: 'long' },
+  status: { properties: { code: { type: 'keyword' } } },
+};

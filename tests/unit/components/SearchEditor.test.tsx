@@ -7,10 +7,9 @@ import {
   durationProblem,
   durationRangeProblem,
   LIMIT_PROBLEM,
-  logfmtPair,
   tagsProblem,
 } from '../../../src/components/SearchEditor';
-import { parseDuration, parseLogfmt } from '../../../src/query/filters';
+import { logfmtPair, parseDuration, parseLogfmt } from '../../../src/query/filters';
 import type { EsTracesQuery } from '../../../src/types';
 import {
   findOption,

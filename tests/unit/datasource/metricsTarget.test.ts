@@ -4,6 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { DataSource } from '../../../src/datasource/DataSource';
 import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
 import type { EsTracesOptions, EsTracesQuery } from '../../../src/types';
+import { OTEL_CORE_PROPERTIES } from '../referenceSpan';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -15,13 +16,7 @@ const mapping = {
   traces: {
     mappings: {
       properties: {
-        '@timestamp': { type: 'date_nanos' },
-        trace_id: keyword,
-        span_id: keyword,
-        name: keyword,
-        kind: keyword,
-        duration: { type: 'long' },
-        status: { properties: { code: keyword } },
+        ...OTEL_CORE_PROPERTIES,
         resource: { properties: { attributes: { properties: { 'service.name': keyword } } } },
       },
     },

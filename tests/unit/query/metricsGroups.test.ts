@@ -8,6 +8,7 @@ import { ZIPKIN_SPAN_MAPPING } from '../../../src/proto/zipkin';
 import { buildMetricsRequest, buildOperationTableRequest, readMetricsResponse, readOperationTable } from '../../../src/query/metrics';
 import { parseSearchInput } from '../../../src/query/search';
 import type { SpanFilters } from '../../../src/query/searchClauses';
+import { OTEL_CORE_PROPERTIES } from '../referenceSpan';
 
 /**
  * Every new request shape of span metrics is pinned as a JSON file whose name says what it shows
@@ -25,13 +26,7 @@ const otel = resolveSchemas('traces*', {
   traces: {
     mappings: {
       properties: {
-        '@timestamp': { type: 'date_nanos' },
-        trace_id: keyword,
-        span_id: keyword,
-        name: keyword,
-        kind: keyword,
-        duration: { type: 'long' },
-        status: { properties: { code: keyword } },
+        ...OTEL_CORE_PROPERTIES,
         attributes: { properties: { 'app.tier': text, 'http.response.status_code': { type: 'long' }, 'app.note': { type: 'text' } } },
         resource: { properties: { attributes: { properties: { 'service.name': keyword, 'app.tier': text } } } },
       },
