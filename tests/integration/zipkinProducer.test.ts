@@ -312,7 +312,8 @@ describeWithJava.each(testEngines().map((engine) => [engine.label, engine] as co
   });
 
   it("draws a Brave-style shared span as one call from the client's service to the server half's, and the server's database call to its peer", async () => {
-    const run = await runCli(['servicemap', '--url', engine.url, '--index', pattern, ...cliWindow]);
+    // Every span joined (the large trace alone is over the default join size, which would sample the traces).
+    const run = await runCli(['servicemap', '--url', engine.url, '--index', pattern, ...cliWindow, '--max-spans', '100000']);
     expect(run.code).toBe(0);
     const map = JSON.parse(run.stdout) as { edges: Array<{ source: string; target: string }> };
     const native = map.edges.filter((edge) => ['web-frontend', 'users-api'].includes(edge.source));
