@@ -152,6 +152,7 @@ interface ServiceStats {
 
 interface ServiceBucket {
   key: string | number;
+  doc_count?: number;
   uncertain?: { doc_count: number };
   entry?: { doc_count: number; errors?: { doc_count: number }; duration?: { values?: Record<string, number | null> } };
 }
@@ -168,8 +169,14 @@ export function readNodeStats(response: SearchResponse, built: NodeStatsRequest)
     services.set(String(bucket.key), { requests: bucket.entry?.doc_count ?? 0, errors: bucket.entry?.errors?.doc_count ?? 0, p50Ms: toMicros(percentile(bucket, '50.0')), p95Ms: toMicros(percentile(bucket, '95.0')) });
   }
   const warnings = (aggregation?.sum_other_doc_count ?? 0) > 0 ? [`more than ${SERVICES} services: only the ${SERVICES} with the most spans are on the map`] : [];
+  // Spans whose service field is empty or missing fall in no bucket: counted, and said.
+  const spans = totalHits(response);
+  const named = (aggregation?.buckets ?? []).reduce((sum, bucket) => sum + (bucket.doc_count ?? 0), 0) + (aggregation?.sum_other_doc_count ?? 0);
+  if (aggregation && spans > named) {
+    warnings.push(`${spans - named} span${spans - named === 1 ? '' : 's'} of the range name${spans - named === 1 ? 's' : ''} no service: not among the services' requests`);
+  }
   const uncertain = (aggregation?.buckets ?? []).reduce((sum, bucket) => sum + (bucket.uncertain?.doc_count ?? 0), 0);
-  return { services, spans: totalHits(response), uncertain, warnings };
+  return { services, spans, uncertain, warnings };
 }
 
 const HEX_VALUES = '0123456789abcdef';
@@ -449,6 +456,7 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
   // A sample's size varies around its share; a quarter more leaves room before traces would be cut.
   const limit = sample ? Math.ceil(maxSpans * 1.25) : maxSpans;
   const traces = new Map<string, LogicalSpan[][]>();
+  const unread = new Set<string>();
   let fetched = 0;
   let cut = false;
   for (const group of answering) {
@@ -462,6 +470,8 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
     }
     const onPage = (hits: SearchHit[]) => {
       const read = group.schema.readHits(hits);
+      // Documents the reader could not make a span of (no ids, no start): named, never silently left out.
+      read.warnings.forEach((warning) => unread.add(warning));
       for (const span of read.spans) {
         if (!durationsKept) {
           span.durationNano = undefined;
@@ -505,6 +515,9 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
   }
   if (cut) {
     warnings.push(`the join stopped at ${fetched} spans: the edges miss the calls of the spans beyond`);
+  }
+  if (unread.size > 0) {
+    warnings.push(`span documents left out of the edges: ${[...unread].slice(0, 3).join('; ')}${unread.size > 3 ? ` (and ${unread.size - 3} more)` : ''}`);
   }
   if (joined.orphans > 0) {
     warnings.push(`${plural(joined.orphans, 'span')} ${joined.orphans === 1 ? 'has its parent' : 'have their parents'} outside the range or never stored: ${joined.orphans === 1 ? 'its caller is' : 'their callers are'} not on the map`);

@@ -71,7 +71,14 @@ describe('service map requests', () => {
     );
     expect(read.spans).toBe(12);
     expect(read.services.get('api')).toEqual({ requests: 4, errors: 1, p50Ms: 1.5, p95Ms: 2.501 });
+    // 12 spans in the range: 9 in the bucket, 3 in services beyond the first 1,000, none without a service.
     expect(read.warnings).toEqual(['more than 1000 services: only the 1000 with the most spans are on the map']);
+  });
+
+  it('says how many spans of the range name no service, which no services bucket holds', () => {
+    const built = buildNodeStatsRequest(jaeger, window, { tags: [] }) as Parameters<typeof readNodeStats>[1];
+    const read = readNodeStats({ hits: { total: { value: 10, relation: 'eq' }, hits: [] }, aggregations: { services: { sum_other_doc_count: 0, buckets: [{ key: 'api', doc_count: 8 }] } } }, built);
+    expect(read.warnings).toEqual(['2 spans of the range name no service: not among the services\' requests']);
   });
 
   it('pages spans with only the fields the map reads, sorted so every span has one place, with the sample as a regexp on the trace id', () => {
