@@ -1,7 +1,7 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
 /** What a query asks for. Later issues add the other kinds listed in ARCHITECTURE.md. */
-export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'serviceMap' | 'metrics' | 'logs' | 'upload';
+export type QueryType = 'traceId' | 'search' | 'scatter' | 'histogram' | 'serviceMap' | 'metrics' | 'logs' | 'upload' | 'traceStats';
 
 /** The storage schemas the plugin knows by name (`auto` means: detect from the mapping). */
 export const SCHEMA_NAMES = ['otel', 'otel-raw', 'ecs', 'jaeger', 'data-prepper', 'elastic-apm', 'zipkin', 'bklog', 'ss4o', 'bklog-log'] as const;
@@ -26,7 +26,7 @@ export interface FieldOverrides {
 export interface EsTracesQuery extends DataQuery {
   queryType?: QueryType;
   /**
-   * The trace id for `traceId` queries. Named `query` because Grafana's trace view follows span
+   * The trace id for `traceId` and `traceStats` queries. Named `query` because Grafana's trace view follows span
    * references by rewriting exactly this property.
    */
   query?: string;
@@ -59,6 +59,12 @@ export interface EsTracesQuery extends DataQuery {
   metricsGroupBy?: string;
   /** Metrics: one row per service and operation over the whole range instead of series over time. */
   metricsTable?: boolean;
+  /**
+   * Trace statistics (of the trace whose id is in `query`): what the spans are grouped by: '' or
+   * unset for each service's operations, `service`, or an attribute key (span, else resource
+   * attribute; `attribute:KEY` where the key is `service` or `operation`).
+   */
+  statsGroupBy?: string;
   /** Logs: the trace id every log line carries. */
   traceId?: string;
   /** Logs: the span id every log line carries. */
@@ -121,8 +127,19 @@ export interface TracesToLogsOptions {
   query?: string;
 }
 
-/** The data source types Grafana's trace view can build an Elasticsearch/OpenSearch logs query for. */
-export const LOGS_TARGET_TYPES = ['elasticsearch', 'grafana-opensearch-datasource'] as const;
+/**
+ * The logs data source types Grafana's trace view builds span-to-logs links for (its allow-list in
+ * the trace-to-logs settings and `createSpanLink`), with the name a user knows each by.
+ */
+export const LOGS_TARGET_TYPES = {
+  loki: 'Loki',
+  elasticsearch: 'Elasticsearch',
+  'grafana-opensearch-datasource': 'OpenSearch',
+  'grafana-splunk-datasource': 'Splunk',
+  'grafana-falconlogscale-datasource': 'Falcon LogScale',
+  'googlecloud-logging-datasource': 'Google Cloud Logging',
+  'victoriametrics-logs-datasource': 'VictoriaLogs',
+} as const;
 
 /** jsonData: visible to every viewer, so never a secret. */
 export interface EsTracesOptions extends DataSourceJsonData {

@@ -2,6 +2,7 @@
  * estraces: the query core from the command line. JSON on stdout, errors on stderr, exit code 1
  * on failure. Every command is a thin wire from arguments to the core and back.
  */
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 import { EngineClient } from '../engine/client';
@@ -19,7 +20,9 @@ import { DEFAULT_SERVICE_MAP_SPANS, serviceMap } from '../query/serviceMap';
 import { parseSearchInput, searchTraces } from '../query/search';
 import { QueryError, resolvePattern } from '../query/resolve';
 import { parseTimeExpression } from '../query/timeExpression';
-import { runTraceQuery } from '../query/traceQuery';
+import { importTrace } from '../query/importTrace';
+import { runTraceQuery, type TraceQueryResult } from '../query/traceQuery';
+import { traceStats } from '../query/traceStats';
 import { nanosToMillis } from '../proto/time';
 import { DEFAULT_MAX_TRACE_SPANS, type FieldOverrides, LOG_SCHEMA_NAMES, type LogSchemaName, SCHEMA_NAMES, type SchemaSetting } from '../types';
 import { ENGINE_VERSIONS, type EngineKind, engineStatus, startEngine, stopEngine } from './engineRunner';
@@ -35,6 +38,11 @@ const USAGE = `usage: estraces <command> [options]
   detect --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
   trace TRACE_ID --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
         [--from T --to T] [--max-spans N]
+  trace --file FILE [TRACE_ID]   (no engine: a trace file in OTLP/JSON, Jaeger or Zipkin JSON;
+        the trace with that id, else the file's first)
+  stats TRACE_ID --url URL --index PATTERN [--schema auto|NAME|custom --field KEY=PATH ...]
+        [--group-by service|operation|KEY] [--from T --to T] [--max-spans N]
+        (Jaeger UI's trace statistics: per service and operation by default; sorted by self time)
   services --url URL --index PATTERN [--from T --to T]
   operations --url URL --index PATTERN --service S [--from T --to T]
   search --url URL --index PATTERN [--service S] [--operation O] [--tags LOGFMT]
@@ -213,15 +221,44 @@ async function traceCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { url: { type: 'string' }, index: { type: 'string' }, ...SCHEMA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, 'max-spans': { type: 'string' } },
+    options: { url: { type: 'string' }, index: { type: 'string' }, ...SCHEMA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, 'max-spans': { type: 'string' }, file: { type: 'string' } },
   });
+  if (values.file !== undefined) {
+    return printTrace(await traceFromFile(values, positionals));
+  }
   if (positionals.length !== 1) {
     throw new UsageError('give exactly one trace id');
   }
   const window = windowOf(values);
   const client = clientFor(required(values, 'url'));
   const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
-  const result = await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans: positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)! });
+  return printTrace(await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans: positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)! }));
+}
+
+/** The options that choose and bound an engine read, which a trace file has no use for. */
+const ENGINE_TRACE_OPTIONS = ['url', 'index', 'schema', 'field', 'from', 'to', 'max-spans'];
+
+/** `trace --file FILE [TRACE_ID]`: the whole file is read, with no engine. */
+async function traceFromFile(values: Values, positionals: string[]): Promise<TraceQueryResult> {
+  const path = required(values, 'file');
+  const engineOnly = ENGINE_TRACE_OPTIONS.filter((name) => values[name] !== undefined);
+  if (engineOnly.length > 0) {
+    throw new UsageError(`--file reads the trace from the file, with no engine: leave out ${engineOnly.map((name) => `--${name}`).join(', ')}`);
+  }
+  if (positionals.length > 1) {
+    throw new UsageError('give at most one trace id with --file');
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read --file ${path}: ${(error as Error).message}`);
+  }
+  return importTrace(text, positionals[0]);
+}
+
+/** A trace as JSON, read from an engine or a file alike; a trace not found exits with EXIT_NOT_FOUND. */
+function printTrace(result: TraceQueryResult): number {
   print({ traceID: result.traceId, spans: result.rows, warnings: result.notices.map((notice) => notice.text) });
   if (!result.found) {
     process.stderr.write(`estraces: ${result.notices[0].text}\n`);
@@ -361,6 +398,29 @@ async function serviceMapCommand(args: string[]): Promise<void> {
   print({ nodes: map.nodes, edges: map.edges, warnings: map.warnings });
 }
 
+/** A trace's statistics as JSON rows (query/traceStats); a trace not found exits with EXIT_NOT_FOUND, as `trace` does. */
+async function statsCommand(args: string[]): Promise<number> {
+  const text = { type: 'string' } as const;
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: text, index: text, ...SCHEMA_OPTIONS, from: text, to: text, 'max-spans': text, 'group-by': text } });
+  if (positionals.length !== 1) {
+    throw new UsageError('give exactly one trace id');
+  }
+  // Parsed before any engine call, so bad input is named without a round trip.
+  const groupBy = groupByOption(values['group-by']) ?? 'operation';
+  const window = windowOf(values);
+  const maxSpans = positiveInt(values['max-spans'], 'max-spans', DEFAULT_MAX_TRACE_SPANS)!;
+  const client = clientFor(required(values, 'url'));
+  const resolution = await resolvePattern(client, required(values, 'index'), schemaSetting(values.schema), fieldOverrides(values.field));
+  const result = await runTraceQuery(client, { traceId: positionals[0], resolution, window, maxSpans });
+  const stats = traceStats(result.rows, groupBy);
+  print({ traceID: result.traceId, groupBy: stats.groupBy, traceDurationMs: stats.traceDurationMs, spans: stats.spanCount, rows: stats.rows, warnings: [...result.notices.map((notice) => notice.text), ...stats.warnings] });
+  if (!result.found) {
+    process.stderr.write(`estraces: ${result.notices[0].text}\n`);
+    return EXIT_NOT_FOUND;
+  }
+  return 0;
+}
+
 function logsSchemaSetting(value: Values[string]): 'auto' | LogSchemaName {
   if (value === undefined) {
     return 'auto';
@@ -411,6 +471,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'trace':
         return await traceCommand(args);
+      case 'stats':
+        return await statsCommand(args);
       case 'services':
       case 'operations':
         await discoveryCommand(command, args);

@@ -5,9 +5,11 @@ import React, { type ChangeEvent, type KeyboardEvent, type ReactNode } from 'rea
 import type { DataSource } from '../datasource/DataSource';
 import type { EsTracesOptions, EsTracesQuery, QueryType } from '../types';
 import { traceIdProblem } from './fields';
+import { ImportEditor } from './ImportEditor';
 import { LogsEditor } from './LogsEditor';
 import { MetricsEditor } from './MetricsEditor';
 import { SearchEditor } from './SearchEditor';
+import { TraceStatsEditor } from './TraceStatsEditor';
 
 /** Kept here too: tests and older imports name the trace id check of this editor. */
 export { traceIdProblem };
@@ -65,6 +67,15 @@ function TraceIdEditor({ query, onChange, onRunQuery }: QueryTypeEditorProps) {
   );
 }
 
+/** Trace statistics take their trace exactly as the Trace ID editor does, then a grouping. */
+function TraceStatsQueryEditor(props: QueryTypeEditorProps) {
+  return (
+    <TraceStatsEditor {...props}>
+      <TraceIdEditor {...props} />
+    </TraceStatsEditor>
+  );
+}
+
 /** The service map takes the dashboard's time range and nothing else; the data source settings say how many spans it joins. */
 function ServiceMapEditor() {
   return <div>Services and the peers they call over the dashboard&apos;s time range, for the Node graph panel. Click a node or an edge to search its traces.</div>;
@@ -81,6 +92,12 @@ const QUERY_TYPES: Array<{
   editor: (props: QueryTypeEditorProps) => ReactNode;
 }> = [
   { label: 'Trace ID', value: 'traceId', description: 'Show one trace by its id', editor: TraceIdEditor },
+  {
+    label: 'Trace statistics',
+    value: 'traceStats',
+    description: "One trace's spans by service and operation (or attribute): count, durations and self time, as a table",
+    editor: TraceStatsQueryEditor,
+  },
   {
     label: 'Search',
     value: 'search',
@@ -111,6 +128,12 @@ const QUERY_TYPES: Array<{
     value: 'logs',
     description: 'Log lines by trace, span, service, severity or text',
     editor: LogsEditor,
+  },
+  {
+    label: 'Import',
+    value: 'upload',
+    description: 'Show a trace from a JSON file (OTLP, Jaeger or Zipkin), with no engine behind it',
+    editor: ImportEditor,
   },
 ];
 

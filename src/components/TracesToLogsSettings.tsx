@@ -3,7 +3,7 @@ import { DataSourcePicker, getDataSourceSrv } from '@grafana/runtime';
 import { Button, Field, FieldSet, IconButton, InlineField, InlineSwitch, Input, Stack } from '@grafana/ui';
 import React, { type ChangeEvent, useState } from 'react';
 
-import { isLogsTargetType, logsTargetProblem } from '../datasource/logsTarget';
+import { isLogsTargetType, LOGS_TARGET_NAMES, logsTargetProblem } from '../datasource/logsTarget';
 import type { TracesToLogsOptions } from '../types';
 
 /** The logs data sources Grafana's trace view can build a query for, and this plugin. */
@@ -162,7 +162,8 @@ export interface TracesToLogsSettingsProps {
 
 /**
  * Grafana's trace-to-logs settings (the keys its trace view reads from `jsonData.tracesToLogsV2`),
- * limited to the logs data sources the trace view can query: Elasticsearch, OpenSearch and this plugin.
+ * limited to the logs data sources the trace view can query (Loki, Elasticsearch, OpenSearch, Splunk,
+ * Falcon LogScale, Google Cloud Logging, VictoriaLogs) and this plugin.
  */
 export function TracesToLogsSettings({ value, onChange }: TracesToLogsSettingsProps) {
   const options = value ?? {};
@@ -177,7 +178,7 @@ export function TracesToLogsSettings({ value, onChange }: TracesToLogsSettingsPr
     <FieldSet label="Trace to logs">
       <Field
         label="Data source"
-        description="The logs to show for a span. Empty means this data source: its logs index pattern and detected logs schema."
+        description={`The logs to show for a span: a ${LOGS_TARGET_NAMES} data source, or empty for this data source (its logs index pattern and detected logs schema).`}
         invalid={targetProblem !== undefined}
         error={targetProblem}
       >

@@ -9,6 +9,10 @@ import {
   type DataLink,
   type DataSourceInstanceSettings,
   type DataSourceWithSupplementaryQueriesSupport,
+  type DataSourceWithLogsContextSupport,
+  type LogRowContextOptions,
+  LogRowContextQueryDirection,
+  type LogRowModel,
   type SupplementaryQueryOptions,
   SupplementaryQueryType,
   type MetricFindValue,
@@ -17,6 +21,7 @@ import {
   type TimeRange,
 } from '@grafana/data';
 import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import { createElement, type ReactNode } from 'react';
 import { Observable } from 'rxjs';
 
 import { EngineClient } from '../engine/client';
@@ -31,15 +36,20 @@ import { traceNodeGraphFrames } from '../frames/nodeGraph';
 import { serviceMapFrames } from '../frames/serviceMapFrames';
 import { serviceMap } from '../query/serviceMap';
 import { traceRowsToFrame } from '../frames/traceFrame';
+import { traceStatsFrame } from '../frames/traceStatsFrame';
 import { checkLogFilters, DEFAULT_LOG_LIMIT, LogResolutionCache, logsVolume, searchLogs } from '../query/logs';
 import { logsWindowOf } from '../query/logsWindow';
+import { logContext, type LogContextRow, type LogContextScope } from '../query/logContext';
+import { LogContextScopePicker } from '../components/LogContextScopePicker';
 import { findOperations, findServices, findTagKeys, findTagValues } from '../query/discovery';
 import { FilterError } from '../query/filters';
 import { matchingTraceTimings, parseSearchInput, type SearchRequest, searchSpans, searchTraces } from '../query/search';
 import { groupKeyName, operationTable, panelStepMs, parseGroupBy, parseKinds, spanMetrics } from '../query/metrics';
 import { QueryError, ResolutionCache } from '../query/resolve';
-import { runTraceQuery } from '../query/traceQuery';
+import { importTrace } from '../query/importTrace';
+import { runTraceQuery, type TraceQueryResult } from '../query/traceQuery';
 import type { TimeWindow } from '../query/traceById';
+import { parseTraceStatsGroupBy, traceStats } from '../query/traceStats';
 import { DEFAULT_MAX_TRACE_SPANS, DEFAULT_QUERY, DEFAULT_SERVICE_MAP_SPANS, DEFAULT_SEARCH_LIMIT, type EsTracesOptions, type EsTracesQuery, type EsTracesVariableQuery } from '../types';
 import { checkHealth, type HealthResult } from './health';
 import { EsTracesVariableSupport } from './variables';
@@ -48,11 +58,23 @@ import { EsTracesVariableSupport } from './variables';
  * Thin dispatch: each target goes to the pipeline of its query type; errors become messages on the
  * target, never stack traces in a panel.
  */
-export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> implements DataSourceWithSupplementaryQueriesSupport<EsTracesQuery> {
+export class DataSource
+  extends DataSourceApi<EsTracesQuery, EsTracesOptions>
+  implements DataSourceWithSupplementaryQueriesSupport<EsTracesQuery>, DataSourceWithLogsContextSupport<EsTracesQuery>
+{
   readonly client: EngineClient;
   private readonly options: EsTracesOptions;
   private readonly resolutions = new ResolutionCache();
   private readonly logResolutions = new LogResolutionCache();
+  /**
+   * The text of the trace file chosen in the Import editor, and its name. Kept on the instance, not
+   * in the query, as Grafana's Jaeger, Zipkin and Tempo data sources keep theirs: a saved dashboard
+   * never carries a file.
+   */
+  uploadedJson?: string;
+  uploadedFileName?: string;
+  /** The context view's choice per log line (by row uid): its service or its trace. */
+  private readonly logContextScopes = new Map<string, LogContextScope>();
 
   constructor(instanceSettings: DataSourceInstanceSettings<EsTracesOptions>, transport?: EngineTransport) {
     super(instanceSettings);
@@ -68,7 +90,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
 
   filterQuery(query: EsTracesQuery): boolean {
     // An empty trace id is a query not yet written, not an error to show.
-    return !query.hide && ((query.queryType ?? 'traceId') !== 'traceId' || (query.query ?? '').trim() !== '');
+    return !query.hide && (!TRACE_ID_TYPES.includes(query.queryType ?? 'traceId') || (query.query ?? '').trim() !== '');
   }
 
   /**
@@ -86,7 +108,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
         }
         const data = results.flatMap((result) => result.data);
         const errors = results.flatMap((result) => (result.error ? [result.error] : []));
-        subscriber.next(errors.length > 0 ? { data, errors, error: errors[0] } : { data });
+        subscriber.next(errors.length > 0 ? { data, errors } : { data });
         subscriber.complete();
       });
       return () => controller.abort();
@@ -110,6 +132,10 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
           return { data: await this.serviceMap(client, target, request) };
         case 'logs':
           return { data: await this.logs(client, target, request) };
+        case 'traceStats':
+          return { data: [await this.traceStats(client, target, request.scopedVars, request.range)] };
+        case 'upload':
+          return { data: this.importedTrace(target, request.scopedVars) };
         default:
           throw new QueryError(`query type '${target.queryType}' is not available in this version of the plugin`);
       }
@@ -119,16 +145,45 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     }
   }
 
-  /** The trace frame, and with the node graph enabled (as Grafana's Jaeger and Tempo sources have it) its two node graph frames. */
+  /** The trace the query's id names, read from the engine. */
   private async traceById(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame[]> {
+    return this.traceFrames(await this.engineTrace(client, target, scopedVars, range), target);
+  }
+
+  /**
+   * The trace whose id is in `query` (interpolated), over all time unless "Limit to time range" is
+   * on, up to the data source's "Max spans per trace"; its notices say what was truncated or missing.
+   */
+  private async engineTrace(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<TraceQueryResult> {
     const traceId = getTemplateSrv().replace(target.query ?? '', scopedVars).trim();
     const resolution = await this.resolution(client);
-    const result = await runTraceQuery(client, {
+    return runTraceQuery(client, {
       traceId,
       resolution,
       window: target.useTimeRange && range ? timeWindow(range) : undefined,
       maxSpans: this.options.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS,
     });
+  }
+
+  /** Jaeger UI's trace statistics of the trace `query` names, read as the trace view reads it, as a table. */
+  private async traceStats(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame> {
+    // Parsed first, so a bad grouping is named without a round trip.
+    const groupBy = parseTraceStatsGroupBy(getTemplateSrv().replace(target.statsGroupBy ?? '', scopedVars));
+    const result = await this.engineTrace(client, target, scopedVars, range);
+    const stats = traceStats(result.rows, groupBy);
+    return traceStatsFrame(stats, { refId: target.refId, traceId: result.traceId, notices: [...result.notices, ...notices(stats.warnings)] });
+  }
+
+  /** The trace of the imported file (the one `query` names, else its first), shown as one read from the engine; nothing before a file is chosen. */
+  private importedTrace(target: EsTracesQuery, scopedVars: ScopedVars): DataFrame[] {
+    if (this.uploadedJson === undefined) {
+      return [];
+    }
+    return this.traceFrames(importTrace(this.uploadedJson, getTemplateSrv().replace(target.query ?? '', scopedVars)), target);
+  }
+
+  /** The trace frame, and with the node graph enabled (as Grafana's Jaeger and Tempo sources have it) its two node graph frames. */
+  private traceFrames(result: TraceQueryResult, target: EsTracesQuery): DataFrame[] {
     const frame = traceRowsToFrame(result.rows, {
       refId: target.refId,
       notices: result.notices,
@@ -295,7 +350,7 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
   /**
    * "Logs for this span" on every span of the trace view, to this data source's logs query over the
    * span's time widened by the configured shifts. Only when this data source holds the logs: for
-   * an Elasticsearch or OpenSearch target, Grafana's trace view builds the link from tracesToLogsV2.
+   * another target (Loki, Elasticsearch, OpenSearch, ...), Grafana's trace view builds the link from tracesToLogsV2.
    */
   private spanLogsLinks(): DataLink[] {
     const target = this.options.tracesToLogsV2?.datasourceUid;
@@ -335,8 +390,65 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
     return [logsFrame(result.lines, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) })];
   }
 
+  /**
+   * "Show context" of a log line: the lines just before (Backward) or after (Forward) it in the same
+   * service, or in the same trace when the context view's switch says so.
+   */
+  async getLogRowContext(row: LogRowModel, options?: LogRowContextOptions): Promise<DataQueryResponse> {
+    const refId = `log-context-${row.rowIndex}`;
+    try {
+      const resolution = await this.logResolutions.get(this.client, this.options.logsIndex ?? '', this.options.logsSchema ?? 'auto');
+      const result = await logContext(this.client, {
+        resolution,
+        row: logContextRow(row),
+        scope: this.logContextScopes.get(row.uid) ?? 'service',
+        direction: options?.direction === LogRowContextQueryDirection.Forward ? 'forward' : 'backward',
+        limit: options?.limit,
+        windowMs: options?.timeWindowMs,
+      });
+      return { data: [logsFrame(result.lines, this.linkTarget(), { refId, notices: notices(result.warnings) })] };
+    } catch (error) {
+      const message = userMessage(error);
+      return { data: [], errors: [{ refId, message }], error: { refId, message } };
+    }
+  }
+
+  /** The logs query the context view opens in a split pane: the line's service, or its trace. */
+  async getLogRowContextQuery(row: LogRowModel): Promise<EsTracesQuery | null> {
+    const context = logContextRow(row);
+    const scope = this.logContextScopes.get(row.uid) ?? 'service';
+    const filters = scope === 'trace' ? { traceId: context.traceId } : { service: context.service };
+    return Object.values(filters).some((value) => value) ? { refId: 'log-context', queryType: 'logs', ...filters } : null;
+  }
+
+  /** The switch of the context view between the line's service and its trace. */
+  getLogRowContextUi(row: LogRowModel, runContextQuery?: () => void): ReactNode {
+    const context = logContextRow(row);
+    return createElement(LogContextScopePicker, {
+      scope: this.logContextScopes.get(row.uid) ?? 'service',
+      available: { service: context.service !== undefined, trace: context.traceId !== undefined },
+      onChange: (scope: LogContextScope) => {
+        this.logContextScopes.set(row.uid, scope);
+        runContextQuery?.();
+      },
+    });
+  }
+
   getSupportedSupplementaryQueryTypes(): SupplementaryQueryType[] {
     return [SupplementaryQueryType.LogsVolume];
+  }
+
+  /**
+   * The full-range log volume of Explore's logs queries: Explore sends it only to a data source with
+   * this method (else it draws a "limited" histogram of the lines it received). The volume targets
+   * keep the refId prefix `log-volume-` by which Explore matches them to their logs query.
+   */
+  getSupplementaryRequest(type: SupplementaryQueryType, request: DataQueryRequest<EsTracesQuery>): DataQueryRequest<EsTracesQuery> | undefined {
+    if (type !== SupplementaryQueryType.LogsVolume) {
+      return undefined;
+    }
+    const targets = request.targets.filter((target) => !target.hide).flatMap((target) => this.getSupplementaryQuery({ type }, target) ?? []);
+    return targets.length === 0 ? undefined : { ...request, targets };
   }
 
   /** The volume of a logs query, for Explore's logs volume panel. */
@@ -351,6 +463,9 @@ export class DataSource extends DataSourceApi<EsTracesQuery, EsTracesOptions> im
 export function timeWindow(range: TimeRange): TimeWindow {
   return { fromNs: millisToNanosFloat(range.from.valueOf()), toNs: millisToNanosFloat(range.to.valueOf()) };
 }
+
+/** The query types whose trace id is in `query`: without one, there is nothing to run yet. */
+const TRACE_ID_TYPES: Array<EsTracesQuery['queryType']> = ['traceId', 'traceStats'];
 
 /** Separates the values of a multi-value variable; no service or span name contains it. */
 const MULTI = '\u0001';
@@ -382,4 +497,16 @@ export function userMessage(error: unknown): string {
     return error.message;
   }
   return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+}
+
+/** The line a logs frame row stands for: its exact time (whole ms plus `nanos`), id, service and trace. */
+export function logContextRow(row: LogRowModel): LogContextRow {
+  const field = (name: string) => row.dataFrame.fields.find((candidate) => candidate.name === name);
+  const time = field('timestamp');
+  const ms = time?.values[row.rowIndex];
+  const nanos = time?.nanos?.[row.rowIndex] ?? 0;
+  const timeUnixNano = typeof ms === 'number' ? BigInt(Math.floor(ms)) * BigInt(1_000_000) + BigInt(nanos) : BigInt(row.timeEpochNs);
+  const labels = (field('labels')?.values[row.rowIndex] ?? row.labels ?? {}) as Record<string, string>;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  return { timeUnixNano, key: String(field('id')?.values[row.rowIndex] ?? row.uid), service: text(labels['service.name']), traceId: text(field('traceID')?.values[row.rowIndex]) };
 }

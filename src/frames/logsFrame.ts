@@ -6,7 +6,7 @@
 import { createDataFrame, type DataFrame, DataFrameType, FieldType, LogsVolumeType, type QueryResultMetaNotice } from '@grafana/data';
 
 import type { Attributes } from '../proto/model';
-import { nanosToMillis } from '../proto/time';
+import { NS_PER_MS } from '../proto/time';
 import type { LogLine, VolumeBucket } from '../query/logs';
 import { type LinkTarget, traceLink } from './searchFrames';
 
@@ -35,7 +35,9 @@ export function logsFrame(lines: LogLine[], target: LinkTarget, options: LogsFra
     name: 'Logs',
     refId: options.refId,
     fields: [
-      { name: 'timestamp', type: FieldType.time, config: {}, values: lines.map((line) => nanosToMillis(line.timeUnixNano)) },
+      // Whole milliseconds with the rest in `nanos`, as Grafana's frames carry nanosecond times: the
+      // log context finds the exact instant of a line from its row.
+      { name: 'timestamp', type: FieldType.time, config: {}, values: lines.map((line) => Number(line.timeUnixNano / NS_PER_MS)), nanos: lines.map((line) => Number(line.timeUnixNano % NS_PER_MS)) },
       { name: 'body', type: FieldType.string, config: {}, values: lines.map(bodyOf) },
       { name: 'severity', type: FieldType.string, config: {}, values: lines.map((line) => line.severityText ?? '') },
       { name: 'id', type: FieldType.string, config: {}, values: lines.map((line) => `${line.index}/${line.id}`) },

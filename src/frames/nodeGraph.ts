@@ -1,12 +1,13 @@
 /**
  * The two node graph frames Grafana's Jaeger and Tempo data sources return beside a trace: a node
  * per span (service, operation, total and self time) and an edge from each parent to its child.
- * Self time is the span's duration less the union of its children's time inside it, so children
- * that overlap, or run on after their parent (asynchronous work), never make it negative. Pure.
+ * Self time (selfTimes, shared with the trace statistics) is the span's duration less the union of
+ * its children's time inside it, so children that overlap, or run on after their parent
+ * (asynchronous work), never make it negative. Pure.
  */
 import { createDataFrame, type DataFrame, FieldType, NodeGraphDataFrameFieldNames as Fields, type TraceSpanRow } from '@grafana/data';
 
-/** Milliseconds covered by the union of the ranges, each clipped to [from, to]. */
+/** Time covered by the union of the ranges, each clipped to [from, to], in their unit (the node graph's is ms). */
 export function coveredMs(ranges: Array<[number, number]>, from: number, to: number): number {
   const clipped = ranges
     .map(([start, end]): [number, number] => [Math.max(start, from), Math.min(end, to)])
@@ -23,6 +24,33 @@ export function coveredMs(ranges: Array<[number, number]>, from: number, to: num
   return covered;
 }
 
+/** A span's place in the tree and in time, in any one unit: the node graph's rows are in ms. */
+export interface TimedSpan {
+  spanID: string;
+  parentSpanID?: string;
+  startTime: number;
+  duration: number;
+}
+
+/**
+ * Each span's self time, in the order given and the unit of its times: its duration less the union
+ * of its children's intervals clipped to it. A child is a span whose parent id is in the list;
+ * overlapping children count once, time a child spends outside its parent not at all, so the
+ * result is never negative. O(n log n) overall: each span's children are sorted once.
+ */
+export function selfTimes(spans: TimedSpan[]): number[] {
+  const ids = new Set(spans.map((span) => span.spanID));
+  const children = new Map<string, Array<[number, number]>>();
+  for (const span of spans) {
+    if (span.parentSpanID && ids.has(span.parentSpanID)) {
+      const range: [number, number] = [span.startTime, span.startTime + span.duration];
+      const siblings = children.get(span.parentSpanID);
+      siblings ? siblings.push(range) : children.set(span.parentSpanID, [range]);
+    }
+  }
+  return spans.map((span) => Math.max(0, span.duration - coveredMs(children.get(span.spanID) ?? [], span.startTime, span.startTime + span.duration)));
+}
+
 /** As Grafana writes stats: at most two decimals, no trailing zeros. */
 const fixed = (value: number) => String(parseFloat(value.toFixed(2)));
 const share = (part: number, whole: number) => (whole > 0 ? (part / whole) * 100 : 0);
@@ -37,17 +65,11 @@ export function traceNodeGraphFrames(rows: TraceSpanRow[], refId?: string): [Dat
   }
   const traceMs = rows.length > 0 ? Math.max(0, end - start) : 0;
   const byId = new Map(rows.map((row) => [row.spanID, row]));
-  const children = new Map<string, TraceSpanRow[]>();
-  for (const row of rows) {
-    if (row.parentSpanID && byId.has(row.parentSpanID)) {
-      const siblings = children.get(row.parentSpanID);
-      siblings ? siblings.push(row) : children.set(row.parentSpanID, [row]);
-    }
-  }
+  const selfMsOf = selfTimes(rows);
   const nodes = { id: [] as string[], title: [] as string[], subtitle: [] as string[], main: [] as string[], secondary: [] as string[], color: [] as number[], self: [] as number[], rest: [] as number[] };
   const edges = { id: [] as string[], source: [] as string[], target: [] as string[], main: [] as string[], secondary: [] as string[] };
-  for (const row of rows) {
-    const selfMs = Math.max(0, row.duration - coveredMs((children.get(row.spanID) ?? []).map((child) => [child.startTime, child.startTime + child.duration]), row.startTime, row.startTime + row.duration));
+  rows.forEach((row, i) => {
+    const selfMs = selfMsOf[i];
     const selfShare = row.duration > 0 ? selfMs / row.duration : 1;
     nodes.id.push(row.spanID);
     nodes.title.push(row.serviceName);
@@ -65,7 +87,7 @@ export function traceNodeGraphFrames(rows: TraceSpanRow[], refId?: string): [Dat
       edges.main.push(`${fixed(row.duration)}ms`);
       edges.secondary.push(`${fixed(share(row.duration, parent.duration))}% of the caller`);
     }
-  }
+  });
   const meta = { preferredVisualisationType: 'nodeGraph' as const };
   const nodesFrame = createDataFrame({
     name: 'Nodes',

@@ -86,7 +86,8 @@ export function spanToFrameRow(span: LogicalSpan): TraceSpanRow {
     logs: span.events.map(eventToLog),
     references: span.links.map(linkToReference),
     tags: attributesToKeyValues(span.attributes),
-    kind: span.kind,
+    // Unspecified is no kind to show: the trace view shows "Kind: …" for any non-empty value, and Tempo sends '' for it.
+    kind: span.kind === 'unspecified' ? '' : span.kind,
     statusCode: span.statusCode,
     statusMessage: span.statusMessage,
     instrumentationLibraryName: span.scope?.name,

@@ -3,7 +3,7 @@
  * become a float at the very end, as milliseconds for Grafana's frames.
  */
 
-const NS_PER_MS = BigInt(1_000_000);
+export const NS_PER_MS = BigInt(1_000_000);
 const NS_PER_US = BigInt(1_000);
 
 /**

@@ -148,22 +148,25 @@ export function logFilterClauses(group: LogIndexGroup, filters: LogFilters, wind
   return { filter, mustNot: group.schema.notLogs ? [group.schema.notLogs] : [], warnings };
 }
 
+/** Which lines a limit keeps: the newest (the default) or the oldest of the window. */
+export type LogOrder = 'newest' | 'oldest';
+
 /**
- * Newest first, by the time (by its keyword where the exporter's "ms.ns" text is dynamically
- * mapped). No `_id` tie-breaker: Elasticsearch 8 and later refuse its fielddata by default.
+ * By the time (by its keyword where the exporter's "ms.ns" text is dynamically mapped), newest or
+ * oldest first. No `_id` tie-breaker: Elasticsearch 8 and later refuse its fielddata by default.
  */
-function newestFirst(group: LogIndexGroup): JsonObject[] {
+function byTime(group: LogIndexGroup, order: LogOrder): JsonObject[] {
   const { time } = group.schema.paths;
   const type = group.catalog.get(time)?.type;
   const field = type === 'text' ? exactPath(group.catalog, time) : time;
-  const order = type === 'date' || type === 'date_nanos' ? { order: 'desc', numeric_type: 'date' } : 'desc';
-  return field ? [{ [field]: order }] : [];
+  const direction = order === 'newest' ? 'desc' : 'asc';
+  return field ? [{ [field]: type === 'date' || type === 'date_nanos' ? { order: direction, numeric_type: 'date' } : direction }] : [];
 }
 
-export function buildLogsRequest(group: LogIndexGroup, filters: LogFilters, window: TimeWindow | undefined, limit: number): { body: JsonObject; warnings: string[] } {
+export function buildLogsRequest(group: LogIndexGroup, filters: LogFilters, window: TimeWindow | undefined, limit: number, order: LogOrder = 'newest'): { body: JsonObject; warnings: string[] } {
   const clauses = logFilterClauses(group, filters, window);
   return {
-    body: { size: limit, track_total_hits: false, query: { bool: { filter: clauses.filter, must_not: clauses.mustNot } }, sort: newestFirst(group) },
+    body: { size: limit, track_total_hits: false, query: { bool: { filter: clauses.filter, must_not: clauses.mustNot } }, sort: byTime(group, order) },
     warnings: clauses.warnings,
   };
 }
@@ -175,9 +178,16 @@ export interface LogsOptions {
   filters: LogFilters;
   window?: TimeWindow;
   limit?: number;
+  /** Keep the newest lines of the window (default) or the oldest; the answer is newest first either way. */
+  order?: LogOrder;
 }
 
-/** The newest `limit` matching log lines over every logs group, newest first. */
+/** Newest first; lines of one instant keep one order on every run: by index and id. */
+export function compareNewestFirst(a: Pick<LogLine, 'timeUnixNano' | 'index' | 'id'>, b: Pick<LogLine, 'timeUnixNano' | 'index' | 'id'>): number {
+  return a.timeUnixNano > b.timeUnixNano ? -1 : a.timeUnixNano < b.timeUnixNano ? 1 : compareText(`${a.index}/${a.id}`, `${b.index}/${b.id}`);
+}
+
+/** The newest (or oldest) `limit` matching log lines over every logs group, newest first. */
 export async function searchLogs(searcher: TraceSearcher, options: LogsOptions): Promise<{ lines: LogLine[]; warnings: string[] }> {
   const limit = options.limit ?? DEFAULT_LOG_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOG_LIMIT) {
@@ -188,7 +198,7 @@ export async function searchLogs(searcher: TraceSearcher, options: LogsOptions):
   const warnings: string[] = [];
   const skipped: string[] = [];
   for (const group of options.resolution.groups) {
-    const request = buildLogsRequest(group, filters, options.window, limit);
+    const request = buildLogsRequest(group, filters, options.window, limit, options.order);
     warnings.push(...request.warnings);
     const response = await searcher.search(group.indices.join(','), request.body);
     warnings.push(...incompleteAnswerWarnings(response));
@@ -204,9 +214,9 @@ export async function searchLogs(searcher: TraceSearcher, options: LogsOptions):
   if (skipped.length > 0) {
     warnings.push(`${skipped.length} log documents could not be read (first: ${skipped[0]})`);
   }
-  // Lines of one instant keep one order on every run: by index and id.
-  lines.sort((a, b) => (a.timeUnixNano > b.timeUnixNano ? -1 : a.timeUnixNano < b.timeUnixNano ? 1 : compareText(`${a.index}/${a.id}`, `${b.index}/${b.id}`)));
-  return { lines: lines.slice(0, limit), warnings: [...new Set(warnings)] };
+  lines.sort(compareNewestFirst);
+  const kept = options.order === 'oldest' ? lines.slice(Math.max(0, lines.length - limit)) : lines.slice(0, limit);
+  return { lines: kept, warnings: [...new Set(warnings)] };
 }
 
 export interface VolumeBucket {

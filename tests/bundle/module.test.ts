@@ -8,31 +8,9 @@ import * as path from 'path';
 
 import * as grafanaData from '@grafana/data';
 import * as grafanaRuntime from '@grafana/runtime';
-import * as grafanaUi from '@grafana/ui';
-import * as react from 'react';
 import * as rxjs from 'rxjs';
 
-const BUNDLE = path.resolve(__dirname, '../../dist/module.js');
-
-function loadBundle(runtime: unknown = grafanaRuntime): Record<string, unknown> {
-  const modules: Record<string, unknown> = {
-    '@grafana/data': grafanaData,
-    '@grafana/runtime': runtime,
-    '@grafana/ui': grafanaUi,
-    react,
-    rxjs,
-    module: { uri: 'public/plugins/estraces-otel-datasource/module.js' },
-  };
-  let exported: Record<string, unknown> | undefined;
-  const define = (deps: string[], factory: (...args: unknown[]) => Record<string, unknown>) => {
-    exported = factory(...deps.map((dep) => modules[dep]));
-  };
-  new Function('define', fs.readFileSync(BUNDLE, 'utf8'))(define);
-  if (!exported) {
-    throw new Error('dist/module.js did not call define()');
-  }
-  return exported;
-}
+import { loadBundle } from './loadBundle';
 
 describe('dist/module.js', () => {
   it('defines the data source plugin with its config and query editors', () => {

@@ -123,6 +123,18 @@ export function canonicalRows(rows: TraceSpanRow[]): TraceSpanRow[] {
   }));
 }
 
+/**
+ * Where `actual` differs from `expected`, row by row with attribute order aside: a count that
+ * differs, then the first two differing rows only, since a diff of thousands of rows would drown
+ * the cause. Empty when they are the same.
+ */
+export function firstDifferingRows(actual: TraceSpanRow[], expected: TraceSpanRow[]): unknown[] {
+  const [mine, theirs] = [canonicalRows(actual), canonicalRows(expected)];
+  const differing: unknown[] = theirs.flatMap((row, i) => (JSON.stringify(row) === JSON.stringify(mine[i]) ? [] : [{ expected: row, actual: mine[i] }]));
+  const count = mine.length === theirs.length ? [] : [{ expected: `${theirs.length} spans`, actual: `${mine.length} spans` }];
+  return [...count, ...differing.slice(0, 2)];
+}
+
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -26,16 +26,18 @@ describe('QueryEditor query type', () => {
     expect(labelled('radio', 'Trace ID')).toBeChecked();
   });
 
-  it('offers seven query types: Trace ID, Search, Scatter, Histogram, Metrics, Service map and Logs', () => {
+  it('offers nine query types: Trace ID, Trace statistics, Search, Scatter, Histogram, Metrics, Service map, Logs and Import', () => {
     setup();
     expect(screen.getAllByRole('radio').map((radio) => radio.getAttribute('title'))).toEqual([
       'Trace ID',
+      'Trace statistics',
       'Search',
       'Scatter',
       'Histogram',
       'Metrics',
       'Service map',
       'Logs',
+      'Import',
     ]);
   });
 

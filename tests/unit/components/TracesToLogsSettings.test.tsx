@@ -21,7 +21,7 @@ jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
   // Grafana's registry of data sources: a Loki one, and Elasticsearch for any other uid.
   getDataSourceSrv: () => ({
-    getInstanceSettings: (uid: string) => (uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'gone-uid' ? undefined : { uid, type: 'elasticsearch', name: 'Logs' }),
+    getInstanceSettings: (uid: string) => (uid === 'prom-uid' ? { uid, type: 'prometheus', name: 'Metrics' } : uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'gone-uid' ? undefined : { uid, type: 'elasticsearch', name: 'Logs' }),
   }),
   DataSourcePicker: (props: DataSourcePickerProps) => {
     pickerProps = props;
@@ -93,20 +93,20 @@ describe('TracesToLogsSettings data source', () => {
 
   it('says that an empty choice means this data source, and offers no default', () => {
     setup();
-    expect(screen.getByText(/Empty means this data source/)).toBeInTheDocument();
+    expect(screen.getByText(/or empty for this data source/)).toBeInTheDocument();
     expect(pickerProps?.noDefault).toBe(true);
     expect(pickerProps?.inputId).toBe('estraces-trace-to-logs-datasource');
   });
 
-  it('lets the picker offer exactly Elasticsearch, OpenSearch and this plugin', () => {
+  it("lets the picker offer exactly the logs data sources Grafana's trace view links to, and this plugin", () => {
     setup();
     const filter = pickerProps?.filter;
     expect(filter).toBeDefined();
-    expect(filter?.(ds('elasticsearch'))).toBe(true);
-    expect(filter?.(ds('grafana-opensearch-datasource'))).toBe(true);
-    expect(filter?.(ds('estraces-otel-datasource'))).toBe(true);
-    expect(filter?.(ds('loki'))).toBe(false);
+    for (const type of ['loki', 'elasticsearch', 'grafana-opensearch-datasource', 'grafana-splunk-datasource', 'grafana-falconlogscale-datasource', 'googlecloud-logging-datasource', 'victoriametrics-logs-datasource', 'estraces-otel-datasource']) {
+      expect([type, filter?.(ds(type))]).toEqual([type, true]);
+    }
     expect(filter?.(ds('tempo'))).toBe(false);
+    expect(filter?.(ds('toString'))).toBe(false);
     expect(isLogsTarget(ds('prometheus'))).toBe(false);
   });
 });
@@ -238,15 +238,15 @@ describe('TracesToLogsSettings keeps the other keys', () => {
 
 describe('TracesToLogsSettings stored target', () => {
   it.each([
-    ['loki-uid', "the trace-to-logs data source 'Loki' is of type loki; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one): choose one of those"],
+    ['prom-uid', "the trace-to-logs data source 'Metrics' is of type prometheus; Grafana's trace view builds logs queries only for Loki, Elasticsearch, OpenSearch, Splunk, Falcon LogScale, Google Cloud Logging and VictoriaLogs data sources (or this one): choose one of those"],
     ['gone-uid', "the trace-to-logs data source 'gone-uid' does not exist: choose another one in the Trace to logs settings, or clear it to use this data source"],
   ])('names a stored target %s that cannot receive logs links', (uid, message) => {
     render(<TracesToLogsSettings value={{ datasourceUid: uid }} onChange={jest.fn()} />);
     expect(screen.getByText(message)).toBeInTheDocument();
   });
 
-  it('says nothing about an Elasticsearch target', () => {
-    render(<TracesToLogsSettings value={{ datasourceUid: 'es-logs' }} onChange={jest.fn()} />);
+  it.each(['es-logs', 'loki-uid'])('says nothing about a logs target the trace view links to (%s)', (uid) => {
+    render(<TracesToLogsSettings value={{ datasourceUid: uid }} onChange={jest.fn()} />);
     expect(screen.queryByText(/trace-to-logs data source/)).not.toBeInTheDocument();
   });
 });

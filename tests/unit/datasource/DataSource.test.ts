@@ -1,8 +1,8 @@
-import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings, SupplementaryQueryType } from '@grafana/data';
+import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings, LogRowContextQueryDirection, type LogRowModel, SupplementaryQueryType } from '@grafana/data';
 
 import { lastValueFrom } from 'rxjs';
 
-import { DataSource } from '../../../src/datasource/DataSource';
+import { DataSource, logContextRow } from '../../../src/datasource/DataSource';
 import type { EsTracesVariableSupport } from '../../../src/datasource/variables';
 import { EngineError } from '../../../src/engine/errors';
 import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
@@ -11,7 +11,7 @@ import type { EsTracesOptions, EsTracesQuery } from '../../../src/types';
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
   getTemplateSrv: () => ({ replace: (text: string) => text.replace('$traceId', '4bf92f3577b34da6a3ce929d0e0e4736') }),
-  getDataSourceSrv: () => ({ getInstanceSettings: (uid: string) => (uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'other-es' ? { uid, type: 'elasticsearch', name: 'Logs' } : undefined) }),
+  getDataSourceSrv: () => ({ getInstanceSettings: (uid: string) => (uid === 'loki-uid' ? { uid, type: 'loki', name: 'Loki' } : uid === 'prom-uid' ? { uid, type: 'prometheus', name: 'Metrics' } : uid === 'other-es' ? { uid, type: 'elasticsearch', name: 'Logs' } : undefined) }),
 }));
 
 const keyword = { type: 'keyword' };
@@ -322,7 +322,7 @@ describe('DataSource logs', () => {
     const frame = response.data[0];
     expect(frame.meta.preferredVisualisationType).toBe('logs');
     expect(frame.fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values[0]])).toEqual([
-      ['timestamp', 1715678467130.000001],
+      ['timestamp', 1715678467130],
       ['body', 'payment failed'],
       ['severity', 'ERROR'],
       ['id', 'app-logs/l1'],
@@ -331,6 +331,23 @@ describe('DataSource logs', () => {
       ['spanID', '00f067aa0ba902b7'],
     ]);
     expect(frame.fields[5].config.links[0].internal).toMatchObject({ datasourceUid: 'es', query: { query: '${__value.raw}', queryType: 'traceId' } });
+    // The nanoseconds beyond the millisecond ride in `nanos`, as Grafana's frames carry them.
+    expect(frame.fields[0].nanos).toEqual([1]);
+  });
+
+  it('gives the context of a logs frame row: its exact time, id, service and trace', async () => {
+    const frame = (await lastValueFrom(dataSource(logsEngine(), withLogs).query(request({ queryType: 'logs', service: 'checkout' })))).data[0];
+    const row = { dataFrame: frame, rowIndex: 0, uid: 'A_0', timeEpochNs: '1715678467130000000', labels: {} } as unknown as LogRowModel;
+    expect(logContextRow(row)).toEqual({ timeUnixNano: BigInt('1715678467130000001'), key: 'app-logs/l1', service: 'checkout', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(await dataSource(logsEngine(), withLogs).getLogRowContextQuery(row)).toEqual({ refId: 'log-context', queryType: 'logs', service: 'checkout' });
+  });
+
+  it('shows the reason, not a stack trace, when a context cannot be had', async () => {
+    const frame = (await lastValueFrom(dataSource(logsEngine(), withLogs).query(request({ queryType: 'logs', service: 'checkout' })))).data[0];
+    const row = { dataFrame: { ...frame, fields: frame.fields.filter((field: { name: string }) => field.name !== 'labels') }, rowIndex: 0, uid: 'A_0', timeEpochNs: '1715678467130000000', labels: {} } as unknown as LogRowModel;
+    const response = await dataSource(logsEngine(), withLogs).getLogRowContext(row, { direction: LogRowContextQueryDirection.Backward });
+    expect(response.data).toEqual([]);
+    expect(response.error?.message).toBe('this log line names no service (service.name), so it has no service context: show the context of its trace instead');
   });
 
   it("searches a span's own time widened by the configured shifts when asked to", async () => {
@@ -358,6 +375,15 @@ describe('DataSource logs', () => {
     expect(ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsVolume }, { refId: 'A', queryType: 'search' })).toBeUndefined();
   });
 
+  it('answers a supplementary logs volume request with the volume of the visible logs queries only', () => {
+    const ds = dataSource(logsEngine(), withLogs);
+    const original = { ...request({ queryType: 'logs', service: 'checkout' }) };
+    original.targets = [...original.targets, { refId: 'B', queryType: 'logs', hide: true }, { refId: 'C', queryType: 'search' }];
+    expect(ds.getSupplementaryRequest(SupplementaryQueryType.LogsVolume, original)).toEqual({ ...original, targets: [{ refId: 'log-volume-A', queryType: 'logs', service: 'checkout', logsVolume: true }] });
+    expect(ds.getSupplementaryRequest(SupplementaryQueryType.LogsSample, original)).toBeUndefined();
+    expect(ds.getSupplementaryRequest(SupplementaryQueryType.LogsVolume, request({ queryType: 'search' }))).toBeUndefined();
+  });
+
   it('names a logs index without a trace id field in the health check', async () => {
     const transport = new FixtureTransport((r) => (r.path === '/' ? { version: { number: '2.19.1', distribution: 'opensearch' } } : r.path.startsWith('/plain') ? { plain: { mappings: { properties: { '@timestamp': { type: 'date' }, message: { type: 'text' } } } } } : otelMapping));
     const result = await dataSource(transport, { spanIndex: 'traces*', logsIndex: 'plain' }).testDatasource();
@@ -367,9 +393,14 @@ describe('DataSource logs', () => {
   });
 
   it('names a trace-to-logs target that Grafana cannot query for logs', async () => {
-    const result = await dataSource(engine(), { spanIndex: 'traces*', tracesToLogsV2: { datasourceUid: 'loki-uid' } }).testDatasource();
+    const result = await dataSource(engine(), { spanIndex: 'traces*', tracesToLogsV2: { datasourceUid: 'prom-uid' } }).testDatasource();
     expect(result.status).toBe('error');
-    expect(result.message).toContain("the trace-to-logs data source 'Loki' is of type loki; Grafana's trace view builds logs queries only for Elasticsearch and OpenSearch data sources (or this one)");
+    expect(result.message).toContain("the trace-to-logs data source 'Metrics' is of type prometheus; Grafana's trace view builds logs queries only for Loki, Elasticsearch, OpenSearch, Splunk, Falcon LogScale, Google Cloud Logging and VictoriaLogs data sources (or this one)");
+  });
+
+  it('accepts a Loki data source as the trace-to-logs target', async () => {
+    const result = await dataSource(engine(), { spanIndex: 'traces*', tracesToLogsV2: { datasourceUid: 'loki-uid' } }).testDatasource();
+    expect(result).toMatchObject({ status: 'success' });
   });
 });
 
@@ -453,5 +484,43 @@ describe('DataSource.query cancellation', () => {
     const response = await second;
     expect(response.errors).toBeUndefined();
     expect(response.data[0].fields.find((field: { name: string }) => field.name === 'spanID').values).toEqual(['00f067aa0ba902b7']);
+  });
+});
+
+describe('DataSource.query with queryType traceStats', () => {
+  it('returns the statistics table of the trace the interpolated id names, fetched as the trace view fetches it', async () => {
+    const transport = engine();
+    const response = await lastValueFrom(dataSource(transport).query(request({ queryType: 'traceStats', query: '$traceId', useTimeRange: true, statsGroupBy: 'service' })));
+    expect(response.errors).toBeUndefined();
+    const frame = response.data[0];
+    expect([frame.name, frame.refId, frame.meta.preferredVisualisationType, frame.meta.custom.traceId]).toEqual(['Trace statistics', 'A', 'table', '4bf92f3577b34da6a3ce929d0e0e4736']);
+    expect(frame.fields.map((field: { name: string; values: unknown[] }) => [field.name, field.values[0]]).slice(0, 4)).toEqual([
+      ['service', 'checkout'],
+      ['spans', 1],
+      ['total', 42.5],
+      ['avg', 42.5],
+    ]);
+    const searches = transport.requests.filter((r) => r.path.includes('/_search'));
+    expect(JSON.stringify(searches[0].body)).toContain('"range":{"@timestamp":{"gte":1715678400000,"lte":1715682000000,"format":"epoch_millis"}}');
+  });
+
+  it('says a trace was not found, with an empty table and no error', async () => {
+    const response = await lastValueFrom(dataSource(engine({ hits: [] })).query(request({ queryType: 'traceStats', query: 'abcdef0123456789abcdef0123456789' })));
+    expect(response.errors).toBeUndefined();
+    expect(response.data[0].length).toBe(0);
+    expect(response.data[0].meta.notices[0]).toEqual({ severity: 'info', text: 'trace abcdef0123456789abcdef0123456789 not found in traces' });
+  });
+
+  it('names a grouping without a key before asking the engine anything', async () => {
+    const transport = engine();
+    const response = await lastValueFrom(dataSource(transport).query(request({ queryType: 'traceStats', query: '4bf92f3577b34da6a3ce929d0e0e4736', statsGroupBy: 'attribute:' })));
+    expect(response.errors).toEqual([{ refId: 'A', message: "group by 'attribute:' names no attribute: give service, operation or an attribute key" }]);
+    expect(transport.requests).toEqual([]);
+  });
+
+  it('skips queries without a trace id, as for a trace by id', () => {
+    const ds = dataSource(engine());
+    expect(ds.filterQuery({ refId: 'A', queryType: 'traceStats', query: '' })).toBe(false);
+    expect(ds.filterQuery({ refId: 'A', queryType: 'traceStats', query: 'abc' })).toBe(true);
   });
 });

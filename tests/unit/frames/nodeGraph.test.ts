@@ -1,6 +1,6 @@
 import type { TraceSpanRow } from '@grafana/data';
 
-import { coveredMs, traceNodeGraphFrames } from '../../../src/frames/nodeGraph';
+import { coveredMs, selfTimes, traceNodeGraphFrames } from '../../../src/frames/nodeGraph';
 
 const row = (spanID: string, parentSpanID: string | undefined, serviceName: string, startTime: number, duration: number): TraceSpanRow =>
   ({ traceID: 't', spanID, parentSpanID, serviceName, operationName: `op ${spanID}`, startTime, duration }) as TraceSpanRow;
@@ -53,5 +53,24 @@ describe('coveredMs', () => {
     expect(coveredMs([[-5, 5], [95, 120]], 0, 100)).toBe(10);
     expect(coveredMs([[50, 60], [0, 100]], 0, 100)).toBe(100);
     expect(coveredMs([], 0, 100)).toBe(0);
+  });
+});
+
+describe('selfTimes', () => {
+  it("gives each span, in the order given, its duration less its children's merged time inside it, in the spans' own unit", () => {
+    // Microseconds here: a root of 100 with overlapping children, one running on after it, one before it.
+    const spans = [
+      { spanID: 'r', startTime: 1000, duration: 100 },
+      { spanID: 'a', parentSpanID: 'r', startTime: 1010, duration: 30 },
+      { spanID: 'b', parentSpanID: 'r', startTime: 1030, duration: 30 },
+      { spanID: 'c', parentSpanID: 'r', startTime: 1090, duration: 60 },
+      { spanID: 'd', parentSpanID: 'r', startTime: 990, duration: 15 },
+      { spanID: 'x', parentSpanID: 'gone', startTime: 1000, duration: 10 },
+    ];
+    expect(selfTimes(spans)).toEqual([35, 30, 30, 60, 15, 10]);
+  });
+
+  it('is never negative, and zero for a span its children cover', () => {
+    expect(selfTimes([{ spanID: 'r', startTime: 0, duration: 10 }, { spanID: 'a', parentSpanID: 'r', startTime: -5, duration: 30 }])).toEqual([0, 30]);
   });
 });

@@ -52,6 +52,11 @@ describe('spanToFrameRow', () => {
     });
   });
 
+  it('shows an unspecified kind as no kind, as Tempo does, and every other kind by its name', () => {
+    expect(spanToFrameRow({ ...span, kind: 'unspecified' }).kind).toBe('');
+    expect(['internal', 'server', 'client', 'producer', 'consumer'].map((kind) => spanToFrameRow({ ...span, kind: kind as LogicalSpan['kind'] }).kind)).toEqual(['internal', 'server', 'client', 'producer', 'consumer']);
+  });
+
   it('takes stack traces only from exception events and the span attribute', () => {
     const other = { ...span, events: [{ timeUnixNano: BigInt(1), name: 'log', attributes: { 'exception.stacktrace': 'not an exception event' } }], attributes: {} };
     expect(stackTracesOf(other)).toEqual([]);
