@@ -37,6 +37,10 @@ export default defineConfig([
   },
   ...baseConfig,
   {
+    // The packaging scripts too, with the same rules.
+    files: ['scripts/**/*.ts'],
+  },
+  {
     // The tests are code too: lint them with the same rules as src.
     files: ['tests/**/*.{ts,tsx}'],
     rules: {

@@ -1,9 +1,9 @@
-import { Button, Field, FileDropzone, Input, Stack, Text } from '@grafana/ui';
-import React, { type ChangeEvent, type KeyboardEvent, useRef, useState } from 'react';
+import { Button, FileDropzone, Stack, Text } from '@grafana/ui';
+import React, { useRef, useState } from 'react';
 
 import type { DataSource } from '../datasource/DataSource';
 import type { EsTracesQuery } from '../types';
-import { traceIdProblem } from './fields';
+import { TraceIdField } from './fields';
 
 export interface ImportEditorProps {
   query: EsTracesQuery;
@@ -37,8 +37,6 @@ export function ImportEditor({ query, onChange, onRunQuery, datasource }: Import
   const [fileName, setFileName] = useState(datasource.uploadedJson === undefined ? undefined : datasource.uploadedFileName ?? 'a trace file');
   // The dropzone reads the file it was given and hands over only the text: its name comes first, from the drop.
   const dropped = useRef<string | undefined>(undefined);
-  const traceId = query.query ?? '';
-  const problem = traceIdProblem(traceId);
 
   const onLoad = (result: string | ArrayBuffer | null) => {
     keepOnInstance(datasource, { name: dropped.current, text: typeof result === 'string' ? result : '' });
@@ -49,12 +47,6 @@ export function ImportEditor({ query, onChange, onRunQuery, datasource }: Import
     keepOnInstance(datasource);
     setFileName(undefined);
     onRunQuery();
-  };
-  const onTraceId = (event: ChangeEvent<HTMLInputElement>) => onChange({ ...query, query: event.currentTarget.value.trim() });
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'Enter') {
-      onRunQuery();
-    }
   };
 
   return (
@@ -86,17 +78,14 @@ export function ImportEditor({ query, onChange, onRunQuery, datasource }: Import
           </Button>
         </Stack>
       )}
-      <Field label="Trace ID" description="Optional: which trace of a file that holds several (else the first)" invalid={problem !== undefined} error={problem} noMargin>
-        <Input
-          id={`estraces-import-trace-id-${query.refId}`}
-          value={traceId}
-          placeholder="the file's first trace"
-          onChange={onTraceId}
-          onBlur={onRunQuery}
-          onKeyDown={onKeyDown}
-          width={46}
-        />
-      </Field>
+      <TraceIdField
+        query={query}
+        onChange={(traceId) => onChange({ ...query, query: traceId })}
+        onRunQuery={onRunQuery}
+        id={`estraces-import-trace-id-${query.refId}`}
+        placeholder="the file's first trace"
+        description="Optional: which trace of a file that holds several (else the first)"
+      />
     </Stack>
   );
 }

@@ -1,10 +1,10 @@
 import { type QueryEditorProps } from '@grafana/data';
-import { Field, InlineField, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
-import React, { type ChangeEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { Field, InlineField, InlineSwitch, RadioButtonGroup, Stack } from '@grafana/ui';
+import React, { type ChangeEvent, type ReactNode } from 'react';
 
 import type { DataSource } from '../datasource/DataSource';
 import type { EsTracesOptions, EsTracesQuery, QueryType } from '../types';
-import { traceIdProblem } from './fields';
+import { TraceIdField, traceIdProblem } from './fields';
 import { ImportEditor } from './ImportEditor';
 import { LogsEditor } from './LogsEditor';
 import { MetricsEditor } from './MetricsEditor';
@@ -25,16 +25,6 @@ interface QueryTypeEditorProps {
 }
 
 function TraceIdEditor({ query, onChange, onRunQuery }: QueryTypeEditorProps) {
-  const traceId = query.query ?? '';
-  const problem = traceIdProblem(traceId);
-
-  const onTraceId = (event: ChangeEvent<HTMLInputElement>) =>
-    onChange({ ...query, query: event.currentTarget.value.trim() });
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'Enter') {
-      onRunQuery();
-    }
-  };
   const onUseTimeRange = (event: ChangeEvent<HTMLInputElement>) => {
     onChange({ ...query, useTimeRange: event.currentTarget.checked });
     onRunQuery();
@@ -42,17 +32,13 @@ function TraceIdEditor({ query, onChange, onRunQuery }: QueryTypeEditorProps) {
 
   return (
     <Stack direction="row" gap={2} alignItems="flex-start" wrap="wrap">
-      <Field label="Trace ID" invalid={problem !== undefined} error={problem} noMargin>
-        <Input
-          id={`estraces-trace-id-${query.refId}`}
-          value={traceId}
-          placeholder="16 or 32 hex digits, or $variable"
-          onChange={onTraceId}
-          onBlur={onRunQuery}
-          onKeyDown={onKeyDown}
-          width={46}
-        />
-      </Field>
+      <TraceIdField
+        query={query}
+        onChange={(traceId) => onChange({ ...query, query: traceId })}
+        onRunQuery={onRunQuery}
+        id={`estraces-trace-id-${query.refId}`}
+        placeholder="16 or 32 hex digits, or $variable"
+      />
       <InlineField
         label="Limit to time range"
         tooltip="By default a trace id is looked up over all time. Switch this on to search only the dashboard's time range, which is faster on large indices."

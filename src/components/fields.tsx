@@ -23,6 +23,41 @@ export function traceIdProblem(value: string): string | undefined {
   return check.ok ? undefined : check.message;
 }
 
+interface TraceIdFieldProps {
+  /** The query whose `query` is the trace id. */
+  query: { query?: string };
+  /** Called with the trimmed id as it is typed. */
+  onChange: (traceId: string) => void;
+  onRunQuery: () => void;
+  id: string;
+  placeholder: string;
+  description?: string;
+}
+
+/** A trace id input: trimmed as typed, a malformed id named under it, run on blur and on Enter. */
+export function TraceIdField({ query, onChange, onRunQuery, id, placeholder, description }: TraceIdFieldProps) {
+  const traceId = query.query ?? '';
+  const problem = traceIdProblem(traceId);
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') {
+      onRunQuery();
+    }
+  };
+  return (
+    <Field label="Trace ID" description={description} invalid={problem !== undefined} error={problem} noMargin>
+      <Input
+        id={id}
+        value={traceId}
+        placeholder={placeholder}
+        onChange={(event: ChangeEvent<HTMLInputElement>) => onChange(event.currentTarget.value.trim())}
+        onBlur={onRunQuery}
+        onKeyDown={onKeyDown}
+        width={46}
+      />
+    </Field>
+  );
+}
+
 /**
  * Options for an asynchronous picker: the list the datasource gives for `arg`, narrowed to what is
  * typed. A list is fetched once each time the menu opens; a failure is reported through `error`
