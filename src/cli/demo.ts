@@ -38,7 +38,7 @@ export async function runDemo(args: string[]): Promise<void> {
     `  node bin/estraces.js trace ${sample[0]} --url ${url} --index '${DEMO_INDEX}*'`,
     `  node bin/estraces.js detect --url ${url} --index '${DEMO_INDEX}*'`,
     '',
-    'Look at it in Grafana 13.2+ (build the plugin first with `npm run build`):',
+    'Look at it in Grafana 11.6+ (build the plugin first with `npm run build`):',
     '  mkdir -p /tmp/grafana-plugins && ln -sfn "$PWD/dist" /tmp/grafana-plugins/estraces-otel-datasource',
     '  GF_PATHS_PLUGINS=/tmp/grafana-plugins GF_PATHS_PROVISIONING="$PWD/provisioning" \\',
     '  GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=estraces-otel-datasource grafana server --homepath <grafana home>',
