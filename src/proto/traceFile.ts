@@ -179,12 +179,28 @@ function readOtlp(resourceSpans: unknown[]): TraceFileSpans {
         if (typeof span === 'string') {
           problems.push(`${scopePath}.spans[${k}]: ${span}`);
         } else {
-          spans.push(span);
+          spans.push(withJaegerWarnings(span));
         }
       });
     });
   });
   return { format: 'otlp', spans, warnings: skipped(problems) };
+}
+
+/**
+ * Jaeger's api/v3 answer carries what its query said of a span (e.g. its clock skew adjuster's
+ * warnings) in the span attribute `@jaeger@warnings`, a list of strings (jptrace.WarningsAttribute):
+ * shown as the span's warnings, as from Jaeger's own JSON, not as an attribute of the span.
+ */
+const JAEGER_WARNINGS_ATTRIBUTE = '@jaeger@warnings';
+
+function withJaegerWarnings(span: LogicalSpan): LogicalSpan {
+  if (!(JAEGER_WARNINGS_ATTRIBUTE in span.attributes)) {
+    return span;
+  }
+  const { [JAEGER_WARNINGS_ATTRIBUTE]: said, ...attributes } = span.attributes;
+  span.source.warnings.push(...jaegerWarnings(Array.isArray(said) ? said : [said]));
+  return { ...span, attributes };
 }
 
 // ---- Jaeger ----------------------------------------------------------------------------------

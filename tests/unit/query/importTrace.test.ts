@@ -310,6 +310,16 @@ describe('spans that cannot be read are left out, with a warning naming where th
     expect(result.rows[1].warnings).toEqual(['Jaeger: clock skew adjustment disabled; not applying calculated delta of 1ms']);
   });
 
+  it("shows what Jaeger's api/v3 answer says of a span (its @jaeger@warnings attribute) as the span's warnings, not as an attribute", () => {
+    const request = otlpRequest();
+    const child = request.resourceSpans[1].scopeSpans![0].spans![0];
+    child.attributes = [{ key: '@jaeger@warnings', value: { arrayValue: { values: [{ stringValue: 'clock skew adjustment disabled; not applying calculated delta of 1ms' }] } } }];
+    const result = importTrace(json({ result: request }));
+    const row = result.rows.find((candidate) => candidate.spanID === CHILD)!;
+    expect(row.warnings).toEqual(['Jaeger: clock skew adjustment disabled; not applying calculated delta of 1ms']);
+    expect(row.tags).toEqual(importTrace(json(otlpRequest())).rows.find((candidate) => candidate.spanID === CHILD)!.tags);
+  });
+
   it('names a Zipkin span by its place in the list', () => {
     const result = importTrace(json([[...zipkinAnswer(), { traceId: TRACE, id: '00000000000000f1', name: 'late' }]]));
     expect(result.rows).toHaveLength(2);
