@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the command uses exactly the sources the plugin is built from.
-require('tsx/cjs/api').register();
-const { main } = require('../src/cli/main.ts');
+// The command line: built ahead of time while that build is current, else its TypeScript sources (launch.js).
+const { join } = require('node:path');
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`estraces: ${error && error.message ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-);
+const { loadCli } = require('./launch');
+
+loadCli(join(__dirname, '..'))
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`estraces: ${error && error.message ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  );

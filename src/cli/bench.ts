@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 
 import { EngineClient, type SearchHit, totalHits } from '../engine/client';
 import { createNodeTransport } from '../engine/nodeTransport';
+import type { EngineRequest, EngineTransport } from '../engine/transport';
 import { traceRowsToFrame } from '../frames/traceFrame';
 import { spanToFrameRow } from '../frames/traceRows';
 import { jaegerSchema } from '../proto/jaeger';
@@ -31,6 +32,7 @@ import { buildEdgeSpansRequest, buildNodeStatsRequest, sampleShare, serviceMap }
 import { DEFAULT_SERVICE_MAP_SPANS } from '../types';
 import { buildTraceByIdRequest } from '../query/traceById';
 import { runTraceQuery } from '../query/traceQuery';
+import { builtCliIsCurrent } from '../../bin/launch';
 import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames } from './benchData';
 import { type EngineKind, ensureEngine } from './engineRunner';
 
@@ -266,6 +268,90 @@ function machine(engine: string): Record<string, unknown> {
   return { cpus: cpu.length, cpuModel: cpu[0]?.model, memoryGb: Math.round(totalmem() / 1e9), node: process.version, engine, java };
 }
 
+// ---- command line start-up -------------------------------------------------------------------
+
+const ROOT = resolve(__dirname, '../..');
+
+interface CliStartup {
+  /** `node -e 0`: the least any command line on this Node costs. */
+  nodeMs: number;
+  helpMs: number;
+  /** helpMs over nodeMs (target: 2 at most). */
+  helpRatio: number;
+  /** `estraces trace` of a small trace, spans in it. */
+  traceSpans: number;
+  traceMs: number;
+  /** The engine's own time for the requests that command sends (detection and the trace), summed. */
+  engineMs: number;
+  /** traceMs less nodeMs and engineMs: what our start and work add (target: 100 at most). */
+  traceOverMs: number;
+}
+
+/** The median wall time of `node ARGS`, run as a user runs it; fails when the command does. */
+function measureSpawn(runs: number, args: string[]): Promise<{ medianMs: number; p95Ms: number }> {
+  return measure(runs, async () => {
+    const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) {
+      throw new Error(`node ${args.join(' ')} exited with ${result.status}: ${(result.stderr ?? '').slice(-1_000)}`);
+    }
+  });
+}
+
+/** A transport that adds up how long the engine took to answer each request. */
+function timedTransport(url: string): { transport: EngineTransport; engineMs: () => number } {
+  const inner = createNodeTransport({ url, timeoutMs: 600_000 });
+  let total = 0;
+  const transport: EngineTransport = {
+    description: inner.description,
+    async request<T>(request: EngineRequest): Promise<T> {
+      const start = process.hrtime.bigint();
+      try {
+        return await inner.request<T>(request);
+      } finally {
+        total += Number(process.hrtime.bigint() - start) / 1e6;
+      }
+    },
+  };
+  return { transport, engineMs: () => total };
+}
+
+/**
+ * The command line as a user starts it (bin/estraces.js, running the build of `npm run build`):
+ * `--help` beside `node -e 0`, and `trace` of a small trace of the 100,000-span otel data beside
+ * `node -e 0` plus the engine's own time for the requests it sends (measured in process, with a
+ * new client each run, as each command starts with one).
+ */
+async function benchCli(client: EngineClient, url: string, runs: number, results: Result[]): Promise<CliStartup> {
+  if (!builtCliIsCurrent(ROOT)) {
+    throw new Error('the command line is not built, or its sources changed since: run `npm run build:cli` first, so the bench measures what users start');
+  }
+  const index = 'estraces-bench-otel-100000';
+  const found = await client.search(index, { size: 1, query: { match_all: {} } });
+  const traceId = otelSchema.readHits(found.hits?.hits ?? []).spans[0]?.traceId;
+  if (!traceId) {
+    throw new Error(`${index} holds no span to start from`);
+  }
+  const node = await measureSpawn(runs, ['-e', '0']);
+  const help = await measureSpawn(runs, ['bin/estraces.js', '--help']);
+  const trace = await measureSpawn(runs, ['bin/estraces.js', 'trace', traceId, '--url', url, '--index', index]);
+  let traceSpans = 0;
+  const engine: number[] = [];
+  await measure(runs, async () => {
+    const timed = timedTransport(url);
+    const fresh = new EngineClient(timed.transport);
+    const resolution = await resolvePattern(fresh, index, 'auto');
+    traceSpans = (await runTraceQuery(fresh, { traceId, resolution, maxSpans: 200_000 })).rows.length;
+    engine.push(timed.engineMs());
+  });
+  engine.sort((a, b) => a - b);
+  const engineMs = round(percentile(engine, 0.5));
+  results.push({ name: 'cli --help (raw: node -e 0)', ...help, rawMs: node.medianMs, ratio: round((help.medianMs / node.medianMs) * 100) / 100 });
+  results.push({ name: `cli trace, ${traceSpans} spans (raw: node -e 0 + engine)`, ...trace, rawMs: round(node.medianMs + engineMs), ratio: round((trace.medianMs / (node.medianMs + engineMs)) * 100) / 100 });
+  const startup = { nodeMs: node.medianMs, helpMs: help.medianMs, helpRatio: round((help.medianMs / node.medianMs) * 100) / 100, traceSpans, traceMs: trace.medianMs, engineMs, traceOverMs: round(trace.medianMs - node.medianMs - engineMs) };
+  log(`  cli: --help ${startup.helpMs} ms, node -e 0 ${startup.nodeMs} ms; trace ${startup.traceMs} ms, engine ${startup.engineMs} ms`);
+  return startup;
+}
+
 // ---- ingest memory ---------------------------------------------------------------------------
 
 const INGEST_MEMORY_TARGET_MB = 300;
@@ -320,7 +406,7 @@ async function benchIngestMemory(url: string, index: string): Promise<void> {
     const megabytes = Math.round(statSync(file).size / 1024 / 1024);
     log(`ingesting ${file}: ${megabytes} MB, ${spans} spans`);
     const child = `require('tsx/cjs/api').register();
-require(${JSON.stringify(join(__dirname, 'main.ts'))}).main(${JSON.stringify(['ingest', '--url', url, '--index', index, '--schema', 'otel', file])}).then((code) => {
+require(${JSON.stringify(resolve(__dirname, '../../src/cli/main.ts'))}).main(${JSON.stringify(['ingest', '--url', url, '--index', index, '--schema', 'otel', file])}).then((code) => {
   process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n');
   process.exitCode = code;
 });`;
@@ -363,6 +449,7 @@ export async function runBench(args: string[]): Promise<void> {
     }
     await benchTraces(client, schema, runs, results, conversion);
   }
+  const cliStartup = !only || only.test('cli') ? await benchCli(client, url, runs, results) : undefined;
   const report = {
     machine: machine(info.label),
     command: `npm run bench --${values.quick ? ' --quick' : ''}`,
@@ -370,6 +457,7 @@ export async function runBench(args: string[]): Promise<void> {
     conversionSpansPerSec: conversion.spansPerSec,
     conversionPeakHeapMb: conversion.peakMb,
     bundleBytes: bundleBytes(),
+    cliStartup,
     results,
   };
   // A quick run never overwrites the figures of the last full run.

@@ -31,7 +31,7 @@
  */
 import type { TraceKeyValuePair, TraceSpanRow } from '@grafana/data';
 
-import { selfTimes } from '../frames/nodeGraph';
+import { selfTimes } from '../proto/selfTime';
 import { type MetricsGroupBy, parseGroupBy } from './metrics';
 
 /** `operation` (each service's operations, the default), `service`, or `attribute:KEY`. */

@@ -1,6 +1,7 @@
 import type { TraceSpanRow } from '@grafana/data';
 
-import { coveredMs, selfTimes, traceNodeGraphFrames } from '../../../src/frames/nodeGraph';
+import { traceNodeGraphFrames } from '../../../src/frames/nodeGraph';
+import { coveredMs, selfTimes } from '../../../src/proto/selfTime';
 
 const row = (spanID: string, parentSpanID: string | undefined, serviceName: string, startTime: number, duration: number): TraceSpanRow =>
   ({ traceID: 't', spanID, parentSpanID, serviceName, operationName: `op ${spanID}`, startTime, duration }) as TraceSpanRow;

@@ -1,0 +1,62 @@
+/**
+ * The command line built ahead of time (build/cli, by `npm run build` or `prepare`) is what
+ * `estraces` starts while it is current, and it answers exactly as the TypeScript sources do:
+ * the same output, errors and exit codes, for a command with no engine, a trace file, an engine
+ * read and a bad input. The rest of the suite runs the build, as users do.
+ */
+import { resolve } from 'node:path';
+
+import { builtCliIsCurrent } from '../../bin/launch';
+import { generateDemoTraces } from '../../src/cli/sdkData';
+import { testEngines } from './engines';
+import { type CliResult, deleteMatching, runCli, uniqueIndex, writeTempJson } from './helpers';
+
+const ROOT = resolve(__dirname, '../..');
+const demo = generateDemoTraces({ traces: 3, seed: 71 });
+const file = writeTempJson('cli-build-traces.json', demo.request);
+const engine = testEngines()[0];
+const index = uniqueIndex('cli-build');
+
+/** The same command run from the build (as `estraces` starts) and from the sources. */
+async function bothWays(args: string[]): Promise<{ built: CliResult; sources: CliResult }> {
+  return { built: await runCli(args), sources: await runCli(args, { ESTRACES_FROM_SOURCES: '1' }) };
+}
+
+beforeAll(async () => {
+  const ingested = await runCli(['ingest', '--url', engine.url, '--index', index, '--schema', 'otel', file]);
+  expect(ingested.code).toBe(0);
+});
+
+afterAll(async () => {
+  await deleteMatching(engine.url, `${index}*`);
+});
+
+it('is current, so estraces starts the build (npm run build:cli makes it; npm ci runs that as prepare)', () => {
+  expect(builtCliIsCurrent(ROOT)).toBe(true);
+});
+
+it('prints the same usage', async () => {
+  const { built, sources } = await bothWays(['--help']);
+  expect(built.stdout).toContain('usage: estraces <command>');
+  expect(built).toEqual(sources);
+});
+
+it('prints the same trace from a trace file', async () => {
+  const { built, sources } = await bothWays(['trace', '--file', file, demo.traceIds[1]]);
+  expect(JSON.parse(built.stdout).spans.length).toBeGreaterThan(0);
+  expect(built).toEqual(sources);
+});
+
+it(`prints the same trace read from ${engine.label}`, async () => {
+  const { built, sources } = await bothWays(['trace', demo.traceIds[0], '--url', engine.url, '--index', `${index}*`]);
+  expect(built.code).toBe(0);
+  expect(JSON.parse(built.stdout).spans.length).toBeGreaterThan(0);
+  expect(built).toEqual(sources);
+});
+
+it('says the same of a malformed trace id, with the same exit code', async () => {
+  const { built, sources } = await bothWays(['trace', 'not-a-trace-id', '--url', engine.url, '--index', `${index}*`]);
+  expect(built.code).toBe(1);
+  expect(built.stderr).toMatch(/^estraces: /);
+  expect(built).toEqual(sources);
+});
