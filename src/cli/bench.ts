@@ -16,8 +16,7 @@ import { parseArgs } from 'node:util';
 import { EngineClient, type SearchHit, totalHits } from '../engine/client';
 import { createNodeTransport } from '../engine/nodeTransport';
 import type { EngineRequest, EngineTransport } from '../engine/transport';
-import { traceRowsToFrame } from '../frames/traceFrame';
-import { spanToFrameRow } from '../frames/traceRows';
+import { traceSpansToFrame } from '../frames/traceFrame';
 import { jaegerSchema } from '../proto/jaeger';
 import { isOtelEventDocument, otelSchema } from '../proto/otel';
 import type { IndexGroup, Resolution } from '../proto/detect';
@@ -164,7 +163,7 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
       const convert = await measure(runs, async () => {
         const read = schema.readHits(hits.filter((hit) => !isOtelEventDocument(hit._source ?? {})));
         const assembled = assembleTrace(read.spans);
-        traceRowsToFrame(assembled.spans.map(spanToFrameRow));
+        traceSpansToFrame(assembled.spans);
         peak = Math.max(peak, process.memoryUsage().heapUsed);
       });
       conversion.spansPerSec = Math.round(size / (convert.medianMs / 1000));

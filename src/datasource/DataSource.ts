@@ -32,10 +32,10 @@ import { millisToNanosFloat } from '../proto/time';
 import { histogramFrame, type LinkTarget, searchFrame, spanScatterFrame, traceScatterFrame } from '../frames/searchFrames';
 import { metricsFrames, operationTableFrame } from '../frames/metricsFrames';
 import { logsFrame, logsVolumeFrames } from '../frames/logsFrame';
-import { traceNodeGraphFrames } from '../frames/nodeGraph';
+import { graphSpans, traceNodeGraphFrames } from '../frames/nodeGraph';
 import { serviceMapFrames } from '../frames/serviceMapFrames';
 import { serviceMap } from '../query/serviceMap';
-import { traceRowsToFrame } from '../frames/traceFrame';
+import { traceSpansToFrame } from '../frames/traceFrame';
 import { traceStatsFrame } from '../frames/traceStatsFrame';
 import { checkLogFilters, DEFAULT_LOG_LIMIT, LogResolutionCache, logsVolume, searchLogs } from '../query/logs';
 import { logsWindowOf } from '../query/logsWindow';
@@ -184,13 +184,13 @@ export class DataSource
 
   /** The trace frame, and with the node graph enabled (as Grafana's Jaeger and Tempo sources have it) its two node graph frames. */
   private traceFrames(result: TraceQueryResult, target: EsTracesQuery): DataFrame[] {
-    const frame = traceRowsToFrame(result.rows, {
+    const frame = traceSpansToFrame(result.spans, {
       refId: target.refId,
       notices: result.notices,
       custom: { traceId: result.traceId, truncated: result.truncated, spanCount: result.facts.spanCount, depth: result.facts.depth, rootService: result.facts.rootServiceName },
       spanLinks: this.spanLogsLinks(),
     });
-    return this.options.nodeGraph?.enabled && result.rows.length > 0 ? [frame, ...traceNodeGraphFrames(result.rows, target.refId)] : [frame];
+    return this.options.nodeGraph?.enabled && result.spans.length > 0 ? [frame, ...traceNodeGraphFrames(graphSpans(result.spans), target.refId)] : [frame];
   }
 
   /** Services with spans in the dashboard's time range, for pickers. */

@@ -7,13 +7,24 @@
  */
 import { createDataFrame, type DataFrame, FieldType, NodeGraphDataFrameFieldNames as Fields, type TraceSpanRow } from '@grafana/data';
 
+import type { LogicalSpan } from '../proto/model';
 import { selfTimes } from '../proto/selfTime';
+import { nanosToMillis } from '../proto/time';
+import { frameDuration } from './traceRows';
+
+/** What the node graph reads of a span, as the trace frame has it (milliseconds). */
+export type GraphSpan = Pick<TraceSpanRow, 'spanID' | 'parentSpanID' | 'serviceName' | 'operationName' | 'startTime' | 'duration'>;
+
+/** Logical spans as the node graph reads them, without building whole trace rows. */
+export function graphSpans(spans: LogicalSpan[]): GraphSpan[] {
+  return spans.map((span) => ({ spanID: span.spanId, parentSpanID: span.parentSpanId, serviceName: span.serviceName, operationName: span.name, startTime: nanosToMillis(span.startTimeUnixNano), duration: frameDuration(span) }));
+}
 
 /** As Grafana writes stats: at most two decimals, no trailing zeros. */
 const fixed = (value: number) => String(parseFloat(value.toFixed(2)));
 const share = (part: number, whole: number) => (whole > 0 ? (part / whole) * 100 : 0);
 
-export function traceNodeGraphFrames(rows: TraceSpanRow[], refId?: string): [DataFrame, DataFrame] {
+export function traceNodeGraphFrames(rows: GraphSpan[], refId?: string): [DataFrame, DataFrame] {
   // Loops, not Math.min(...): a trace of 100,000 spans would overflow the argument list.
   let start = Infinity;
   let end = -Infinity;

@@ -68,10 +68,25 @@ function droppedWarnings(span: LogicalSpan): string[] {
   return dropped;
 }
 
-export function spanToFrameRow(span: LogicalSpan): TraceSpanRow {
-  const namespace = span.resourceAttributes['service.namespace'];
+/** The span's own warnings and what its SDK dropped, or undefined when there are none. */
+export function spanWarnings(span: LogicalSpan): string[] | undefined {
   const dropped = span.droppedAttributesCount || span.droppedEventsCount || span.droppedLinksCount ? droppedWarnings(span) : [];
   const warnings = dropped.length > 0 ? [...span.source.warnings, ...dropped] : span.source.warnings;
+  return warnings.length > 0 ? warnings : undefined;
+}
+
+/** `service.namespace` of the resource, where it is text. */
+export function serviceNamespaceOf(span: LogicalSpan): string | undefined {
+  const namespace = span.resourceAttributes['service.namespace'];
+  return typeof namespace === 'string' ? namespace : undefined;
+}
+
+/** Unspecified is no kind to show: the trace view shows "Kind: …" for any non-empty value, and Tempo sends '' for it. */
+export const frameKind = (span: LogicalSpan): string => (span.kind === 'unspecified' ? '' : span.kind);
+
+export const frameDuration = (span: LogicalSpan): number => (span.durationNano === undefined ? 0 : nanosToMillis(span.durationNano));
+
+export function spanToFrameRow(span: LogicalSpan): TraceSpanRow {
   const stackTraces = stackTracesOf(span);
   return {
     traceID: span.traceId,
@@ -79,21 +94,20 @@ export function spanToFrameRow(span: LogicalSpan): TraceSpanRow {
     parentSpanID: span.parentSpanId,
     operationName: span.name,
     serviceName: span.serviceName,
-    serviceNamespace: typeof namespace === 'string' ? namespace : undefined,
+    serviceNamespace: serviceNamespaceOf(span),
     serviceTags: attributesToKeyValues(span.resourceAttributes),
     startTime: nanosToMillis(span.startTimeUnixNano),
-    duration: span.durationNano === undefined ? 0 : nanosToMillis(span.durationNano),
+    duration: frameDuration(span),
     logs: span.events.map(eventToLog),
     references: span.links.map(linkToReference),
     tags: attributesToKeyValues(span.attributes),
-    // Unspecified is no kind to show: the trace view shows "Kind: …" for any non-empty value, and Tempo sends '' for it.
-    kind: span.kind === 'unspecified' ? '' : span.kind,
+    kind: frameKind(span),
     statusCode: span.statusCode,
     statusMessage: span.statusMessage,
     instrumentationLibraryName: span.scope?.name,
     instrumentationLibraryVersion: span.scope?.version,
     traceState: span.traceState,
-    warnings: warnings.length > 0 ? warnings : undefined,
+    warnings: spanWarnings(span),
     stackTraces: stackTraces.length > 0 ? stackTraces : undefined,
   };
 }

@@ -56,6 +56,27 @@ export function toAttributes(value: unknown): Attributes {
   return attributes;
 }
 
+/** Each way to split a dotted path in two at a dot, left to right: `a.b.c` -> [a, b.c], [a.b, c]. */
+type Splits = Array<[head: string, tail: string]>;
+
+/** Paths are the schemas' constants, so their splits are worked out once; a few thousand at most are kept. */
+const splitsByPath = new Map<string, Splits>();
+const SPLITS_KEPT = 4096;
+
+function splitsOf(path: string): Splits {
+  let splits = splitsByPath.get(path);
+  if (splits === undefined) {
+    splits = [];
+    for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
+      splits.push([path.slice(0, dot), path.slice(dot + 1)]);
+    }
+    if (splitsByPath.size < SPLITS_KEPT) {
+      splitsByPath.set(path, splits);
+    }
+  }
+  return splits;
+}
+
 /** Read a value at a dotted path whether `_source` nests it (`{a:{b:1}}`) or keeps the dots (`{"a.b":1}`). */
 export function readPath(source: unknown, path: string): unknown {
   if (!source || typeof source !== 'object') {
@@ -67,10 +88,11 @@ export function readPath(source: unknown, path: string): unknown {
     return direct;
   }
   // Each dot may separate an object level or belong to a key: try every split, left to right.
-  for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
-    const head = record[path.slice(0, dot)];
+  const splits = splitsOf(path);
+  for (let i = 0; i < splits.length; i++) {
+    const head = record[splits[i][0]];
     if (head && typeof head === 'object') {
-      const found = readPath(head, path.slice(dot + 1));
+      const found = readPath(head, splits[i][1]);
       if (found !== undefined) {
         return found;
       }

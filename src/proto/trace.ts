@@ -27,28 +27,20 @@ export interface AssembledTrace {
   warnings: string[];
 }
 
-function compareStart(a: LogicalSpan, b: LogicalSpan): number {
-  if (a.startTimeUnixNano !== b.startTimeUnixNano) {
-    return a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1;
-  }
-  return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
-}
-
-function sameSpan(a: LogicalSpan, b: LogicalSpan): boolean {
-  return a.startTimeUnixNano === b.startTimeUnixNano && a.durationNano === b.durationNano && a.name === b.name && a.parentSpanId === b.parentSpanId;
-}
-
 /** Keep one row per span id: exporter retries write identical copies; anything else is flagged. */
-function mergeDuplicates(spans: LogicalSpan[]): { unique: LogicalSpan[]; merged: number; conflicting: number } {
-  const byId = new Map<string, LogicalSpan>();
+function mergeDuplicates(spans: LogicalSpan[]): { unique: LogicalSpan[]; byId: Map<string, number>; merged: number; conflicting: number } {
+  const byId = new Map<string, number>();
+  const unique: LogicalSpan[] = [];
   let merged = 0;
   let conflicting = 0;
   for (const span of spans) {
-    const kept = byId.get(span.spanId);
-    if (!kept) {
-      byId.set(span.spanId, span);
+    const at = byId.get(span.spanId);
+    if (at === undefined) {
+      byId.set(span.spanId, unique.length);
+      unique.push(span);
       continue;
     }
+    const kept = unique[at];
     merged++;
     if (!sameSpan(kept, span)) {
       conflicting++;
@@ -60,53 +52,85 @@ function mergeDuplicates(spans: LogicalSpan[]): { unique: LogicalSpan[]; merged:
       kept.events = span.events;
     }
   }
-  return { unique: [...byId.values()], merged, conflicting };
+  return { unique, byId, merged, conflicting };
+}
+
+function sameSpan(a: LogicalSpan, b: LogicalSpan): boolean {
+  return a.startTimeUnixNano === b.startTimeUnixNano && a.durationNano === b.durationNano && a.name === b.name && a.parentSpanId === b.parentSpanId;
+}
+
+/**
+ * The positions of `spans` in start order (ties by span id). Compared as floats first, which is
+ * exact where they differ (rounding keeps order), and as BigInt only where the floats tie.
+ */
+function startOrder(spans: LogicalSpan[]): number[] {
+  const approx = new Float64Array(spans.length);
+  const order = new Array<number>(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    approx[i] = Number(spans[i].startTimeUnixNano);
+    order[i] = i;
+  }
+  return order.sort((i, j) => {
+    if (approx[i] !== approx[j]) {
+      return approx[i] - approx[j];
+    }
+    const a = spans[i];
+    const b = spans[j];
+    if (a.startTimeUnixNano !== b.startTimeUnixNano) {
+      return a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1;
+    }
+    return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
+  });
 }
 
 const UNVISITED = 0;
 const ON_PATH = 1;
 const DONE = 2;
+const NO_PARENT = -1;
 
 /**
- * Depth of every span and cycle breaking in one pass: walk up from each unvisited span, keeping the
- * path on an explicit stack; meeting a span already on the path is a cycle, broken by making the
- * span whose parent closes the loop a root.
+ * Depth of every span and cycle breaking in one pass, over positions: walk up from each unvisited
+ * span (in the order given), keeping the path on an explicit stack; meeting a span already on the
+ * path is a cycle, broken by making the span whose parent closes the loop a root.
  */
-function walkTree(spans: LogicalSpan[], byId: Map<string, LogicalSpan>): { depth: Map<string, number>; cyclesBroken: number } {
-  const state = new Map<string, number>();
-  const depth = new Map<string, number>();
+function walkTree(spans: LogicalSpan[], parent: Int32Array): { depth: Int32Array; cyclesBroken: number } {
+  const n = spans.length;
+  const state = new Uint8Array(n);
+  const depth = new Int32Array(n);
+  const path = new Int32Array(n);
   let cyclesBroken = 0;
-  for (const start of spans) {
-    if ((state.get(start.spanId) ?? UNVISITED) !== UNVISITED) {
+  for (let start = 0; start < n; start++) {
+    if (state[start] !== UNVISITED) {
       continue;
     }
-    const path: LogicalSpan[] = [];
-    let current: LogicalSpan | undefined = start;
+    let length = 0;
+    let current = start;
     let base = 0;
-    while (current) {
-      state.set(current.spanId, ON_PATH);
-      path.push(current);
-      const parent: LogicalSpan | undefined = current.parentSpanId ? byId.get(current.parentSpanId) : undefined;
-      if (!parent) {
+    for (;;) {
+      state[current] = ON_PATH;
+      path[length++] = current;
+      const up = parent[current];
+      if (up === NO_PARENT) {
         break;
       }
-      const parentState = state.get(parent.spanId) ?? UNVISITED;
-      if (parentState === DONE) {
-        base = depth.get(parent.spanId)!;
+      if (state[up] === DONE) {
+        base = depth[up];
         break;
       }
-      if (parentState === ON_PATH) {
-        current.source.warnings.push(`its parent ${current.parentSpanId} is also its descendant (a cycle); shown as a root`);
-        current.parentSpanId = undefined;
+      if (state[up] === ON_PATH) {
+        const span = spans[current];
+        span.source.warnings.push(`its parent ${span.parentSpanId} is also its descendant (a cycle); shown as a root`);
+        span.parentSpanId = undefined;
+        parent[current] = NO_PARENT;
         cyclesBroken++;
         break;
       }
-      current = parent;
+      current = up;
     }
-    for (let i = path.length - 1; i >= 0; i--) {
+    for (let i = length - 1; i >= 0; i--) {
       base += 1;
-      depth.set(path[i].spanId, base);
-      state.set(path[i].spanId, DONE);
+      depth[path[i]] = base;
+      state[path[i]] = DONE;
     }
   }
   return { depth, cyclesBroken };
@@ -114,39 +138,54 @@ function walkTree(spans: LogicalSpan[], byId: Map<string, LogicalSpan>): { depth
 
 export function assembleTrace(spans: LogicalSpan[]): AssembledTrace {
   const warnings: string[] = [];
-  const { unique, merged, conflicting } = mergeDuplicates(spans);
+  const { unique, byId, merged, conflicting } = mergeDuplicates(spans);
   if (merged > 0) {
     warnings.push(`${merged} duplicate document${merged === 1 ? '' : 's'} for spans already shown were merged${conflicting > 0 ? ` (${conflicting} with different content: see the span warnings)` : ' (exporter retries)'}`);
   }
-  unique.sort(compareStart);
-  const byId = new Map(unique.map((span) => [span.spanId, span]));
+  const order = startOrder(unique);
+  // rank[p]: where the span at position p of `unique` goes in start order.
+  const rank = new Int32Array(unique.length);
+  const sorted = new Array<LogicalSpan>(unique.length);
+  for (let i = 0; i < order.length; i++) {
+    rank[order[i]] = i;
+    sorted[i] = unique[order[i]];
+  }
+  const parent = new Int32Array(sorted.length).fill(NO_PARENT);
   let orphans = 0;
-  for (const span of unique) {
-    if (span.parentSpanId && !byId.has(span.parentSpanId)) {
+  for (let i = 0; i < sorted.length; i++) {
+    const span = sorted[i];
+    if (!span.parentSpanId) {
+      continue;
+    }
+    const at = byId.get(span.parentSpanId);
+    if (at === undefined) {
       orphans++;
       span.source.warnings.push(`parent span ${span.parentSpanId} is not in this trace (not stored, not ingested yet, or outside the time range)`);
+    } else {
+      parent[i] = rank[at];
     }
   }
-  const { depth, cyclesBroken } = walkTree(unique, byId);
+  const { depth, cyclesBroken } = walkTree(sorted, parent);
   if (orphans > 0) {
     warnings.push(`${orphans} span${orphans === 1 ? ' has' : 's have'} a parent that is not in this trace`);
   }
   if (cyclesBroken > 0) {
     warnings.push(`${cyclesBroken} parent cycle${cyclesBroken === 1 ? ' was' : 's were'} broken to show the trace`);
   }
-  return { spans: unique, facts: traceFacts(unique, depth, { orphans, cyclesBroken, merged }), warnings };
+  return { spans: sorted, facts: traceFacts(sorted, depth, { orphans, cyclesBroken, merged }), warnings };
 }
 
-function traceFacts(spans: LogicalSpan[], depth: Map<string, number>, counts: { orphans: number; cyclesBroken: number; merged: number }): TraceFacts {
+function traceFacts(spans: LogicalSpan[], depth: Int32Array, counts: { orphans: number; cyclesBroken: number; merged: number }): TraceFacts {
   const root = spans.find((span) => !span.parentSpanId) ?? spans[0];
   const services = new Set<string>();
   let maxDepth = 0;
   let errorCount = 0;
   let start: bigint | undefined;
   let end: bigint | undefined;
-  for (const span of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
     services.add(span.serviceName);
-    maxDepth = Math.max(maxDepth, depth.get(span.spanId) ?? 0);
+    maxDepth = Math.max(maxDepth, depth[i]);
     errorCount += span.statusCode === 2 ? 1 : 0;
     const spanEnd = span.startTimeUnixNano + (span.durationNano ?? BigInt(0));
     start = start === undefined || span.startTimeUnixNano < start ? span.startTimeUnixNano : start;

@@ -4,13 +4,12 @@
  * finished and assembled as a fetched one is, and the answer has the shape of runTraceQuery's, so
  * the data source and the command line show it exactly as a trace read from an engine.
  */
-import { spanToFrameRow } from '../frames/traceRows';
 import { traceIdSearchForms, validateTraceId } from '../proto/ids';
 import type { LogicalSpan } from '../proto/model';
 import { assembleTrace } from '../proto/trace';
 import { readTraceFile } from '../proto/traceFile';
 import { QueryError } from './resolve';
-import type { Notice, TraceQueryResult } from './traceQuery';
+import { type Notice, traceResult, type TraceQueryResult } from './traceQuery';
 
 /** Other traces of the file named in the notice; the rest are counted. */
 const OTHERS_NAMED = 5;
@@ -63,7 +62,7 @@ export function importTrace(text: string, traceId?: string): TraceQueryResult {
       { severity: 'info', text: `trace ${wanted} is not in the file, which holds ${ids.length === 1 ? `trace ${ids[0]}` : `${ids.length} traces: ${listed(ids)}`}` },
       ...file.warnings.map((text): Notice => ({ severity: 'warning', text })),
     ];
-    return { traceId: wanted!, found: false, rows: [], facts: assembleTrace([]).facts, notices, truncated: false };
+    return traceResult({ traceId: wanted!, found: false, spans: [], facts: assembleTrace([]).facts, notices, truncated: false });
   }
   const spans = traces.get(chosen)!;
   file.finishTrace?.(spans);
@@ -76,5 +75,5 @@ export function importTrace(text: string, traceId?: string): TraceQueryResult {
       text: `the file holds ${ids.length} traces; showing ${chosen}${wanted === undefined ? ' (the first)' : ''}. The others: ${listed(others)} (give a trace id to show one of them)`,
     });
   }
-  return { traceId: chosen, found: true, rows: trace.spans.map(spanToFrameRow), facts: trace.facts, notices, truncated: false };
+  return traceResult({ traceId: chosen, found: true, spans: trace.spans, facts: trace.facts, notices, truncated: false });
 }

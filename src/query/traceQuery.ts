@@ -6,6 +6,7 @@ import type { TraceSpanRow } from '@grafana/data';
 
 import { validateTraceId } from '../proto/ids';
 import type { Resolution } from '../proto/detect';
+import type { LogicalSpan } from '../proto/model';
 import type { TraceFacts } from '../proto/trace';
 import { spanToFrameRow } from '../frames/traceRows';
 import { fetchTrace, type TraceSearcher } from './fetchTrace';
@@ -28,7 +29,10 @@ export interface Notice {
 export interface TraceQueryResult {
   traceId: string;
   found: boolean;
-  rows: TraceSpanRow[];
+  /** The assembled spans, in start order: the trace frame is built from them column by column. */
+  spans: LogicalSpan[];
+  /** The spans as trace frame rows (for the command line's JSON and the statistics), made on first use. */
+  readonly rows: TraceSpanRow[];
   facts: TraceFacts;
   notices: Notice[];
   truncated: boolean;
@@ -48,12 +52,17 @@ export async function runTraceQuery(searcher: TraceSearcher, options: TraceQuery
     const padded = check.id.length < 16 ? ` (looked up as ${check.id}, ${check.id.padStart(16, '0')} and ${check.id.padStart(32, '0')}: trace ids are 16 or 32 hex digits, shorter ones only where a producer dropped leading zeros)` : '';
     notices.unshift({ severity: 'info', text: `trace ${check.id} not found in ${where}${options.window ? ' within the time range' : ''}${padded}` });
   }
+  return traceResult({ traceId: check.id, found, spans: fetched.trace.spans, facts: fetched.trace.facts, notices, truncated: fetched.truncated });
+}
+
+/** A result whose rows are made from its spans only when something asks for them. */
+export function traceResult(result: Omit<TraceQueryResult, 'rows'>): TraceQueryResult {
+  let rows: TraceSpanRow[] | undefined;
   return {
-    traceId: check.id,
-    found,
-    rows: fetched.trace.spans.map(spanToFrameRow),
-    facts: fetched.trace.facts,
-    notices,
-    truncated: fetched.truncated,
+    ...result,
+    get rows() {
+      rows ??= result.spans.map(spanToFrameRow);
+      return rows;
+    },
   };
 }

@@ -1,8 +1,10 @@
-import { FieldType } from '@grafana/data';
+import { FieldType, type TraceSpanRow } from '@grafana/data';
+import fc from 'fast-check';
 
-import { traceRowsToFrame } from '../../../src/frames/traceFrame';
+import { traceSpansToFrame } from '../../../src/frames/traceFrame';
 import { spanToFrameRow, stackTracesOf } from '../../../src/frames/traceRows';
 import type { LogicalSpan } from '../../../src/proto/model';
+import { attributesArb, logicalSpanArb, runs } from '../proto/properties/generators';
 import { referenceSpan } from '../referenceSpan';
 
 const span: LogicalSpan = {
@@ -63,9 +65,9 @@ describe('spanToFrameRow', () => {
   });
 });
 
-describe('traceRowsToFrame', () => {
+describe('traceSpansToFrame', () => {
   it('builds the trace frame Grafana renders as a trace view and exports as OTLP', () => {
-    const frame = traceRowsToFrame([spanToFrameRow(span)], { refId: 'A', notices: [{ severity: 'warning', text: 'trace truncated' }] });
+    const frame = traceSpansToFrame([span], { refId: 'A', notices: [{ severity: 'warning', text: 'trace truncated' }] });
     expect(frame.refId).toBe('A');
     expect(frame.length).toBe(1);
     expect(frame.meta?.preferredVisualisationType).toBe('trace');
@@ -79,5 +81,42 @@ describe('traceRowsToFrame', () => {
     expect(byName.statusCode.values[0]).toBe(2);
     expect(byName.kind.values[0]).toBe('server');
     expect(byName.tags.type).toBe(FieldType.other);
+  });
+});
+
+describe('traceSpansToFrame columns', () => {
+  const columnsOf = (spans: LogicalSpan[]) => Object.fromEntries(traceSpansToFrame(spans).fields.map((field) => [field.name, field.values]));
+
+  it('holds in each column what spanToFrameRow gives for that field, span by span', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(logicalSpanArb, attributesArb, fc.boolean()), { maxLength: 12 }), (drawn) => {
+        // Resources drawn per span, some shared by content across spans of a service, some not.
+        const spans = drawn.map(([generated, resource, shared]) => ({ ...generated, resourceAttributes: shared ? { 'service.name': generated.serviceName } : { ...resource, 'service.name': generated.serviceName } }));
+        const columns = columnsOf(spans);
+        const rows = spans.map(spanToFrameRow);
+        for (const name of Object.keys(rows[0] ?? {}) as Array<keyof TraceSpanRow>) {
+          expect({ name, values: columns[name] }).toEqual({ name, values: rows.map((row) => row[name]) });
+        }
+        expect(Object.keys(columns)).toHaveLength(20);
+      }),
+      runs(200)
+    );
+  });
+
+  it('builds the service tags of spans whose resources are equal once, and keeps different resources of one service apart', () => {
+    const resource = () => ({ 'service.name': 'checkout', 'host.name': 'h1', 'k8s.labels': { app: 'a' } });
+    const spans = [
+      { ...span, spanId: '0000000000000001', resourceAttributes: resource() },
+      { ...span, spanId: '0000000000000002', resourceAttributes: resource() },
+      { ...span, spanId: '0000000000000003', resourceAttributes: { ...resource(), 'host.name': 'h2' } },
+      { ...span, spanId: '0000000000000004', resourceAttributes: { ...resource(), 'k8s.labels': { app: 'b' } } },
+      { ...span, spanId: '0000000000000005', resourceAttributes: { 'service.name': 'checkout', 'host.name': 'h1' } },
+    ];
+    const tags = columnsOf(spans).serviceTags;
+    expect(tags[1]).toBe(tags[0]);
+    expect(new Set(tags).size).toBe(4);
+    expect(tags[2]).toContainEqual({ key: 'host.name', value: 'h2', type: 'string' });
+    expect(tags[3]).toContainEqual({ key: 'k8s.labels', value: '{"app":"b"}', type: 'map' });
+    expect(tags[4]).toHaveLength(2);
   });
 });
