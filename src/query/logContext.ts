@@ -81,5 +81,11 @@ export async function logContext(searcher: TraceSearcher, options: LogContextOpt
   // In the list (newest first) older lines come after the row, newer ones before it.
   const side = result.lines.filter((line) => (direction === 'backward' ? compareNewestFirst(line, self) > 0 : compareNewestFirst(line, self) < 0));
   const lines = direction === 'backward' ? side.slice(0, limit) : side.slice(Math.max(0, side.length - limit));
-  return { lines, warnings: result.warnings };
+  const warnings = [...result.warnings];
+  // A full answer whose other-side lines crowd this side below the limit: more lines may exist on this side.
+  if (result.lines.length >= limit + SAME_INSTANT_MARGIN && side.length < limit) {
+    const crowd = result.lines.length - side.length;
+    warnings.push(`only ${side.length} of the ${limit} ${direction === 'backward' ? 'older' : 'newer'} lines asked for are shown: ${crowd} lines of this line's millisecond came first, so more may exist; show the context of the trace, or search the logs around this time`);
+  }
+  return { lines, warnings };
 }
