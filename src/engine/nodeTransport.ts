@@ -1,3 +1,7 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createGunzip, createInflate } from 'node:zlib';
+
 import { type CredentialNames, resolveEndpoint } from './endpoint';
 import { cancelledError, EngineError, engineErrorFromResponse, formatDelay, nonJsonBodyError } from './errors';
 import { type RetryPolicy, withRetries } from './retry';
@@ -17,8 +21,55 @@ export interface NodeTransportOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+/** A plain answer: status, headers and the body as text. */
+interface Answer {
+  status: number;
+  retryAfter?: string;
+  text: string;
+}
+
+/** Where a request failed: before the answer began (`sending`), or while its body arrived (`reading`). */
+class TransportFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly reading: boolean
+  ) {
+    super('transport failure');
+  }
+}
+
 /**
- * The Node transport (CLI, tests, benchmarks): plain fetch, no client library. Reads are retried
+ * One request with node:http(s), its answer read whole (gunzipped or inflated when the engine
+ * compressed it). node:http, not fetch: fetch's first request in a process pays for loading undici
+ * and compiling its WebAssembly parser, which a command line that makes two or three requests feels.
+ */
+function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, signal }, (response: IncomingMessage) => {
+      const encoding = response.headers['content-encoding'];
+      const stream = encoding === 'gzip' ? response.pipe(createGunzip()) : encoding === 'deflate' ? response.pipe(createInflate()) : response;
+      const chunks: Buffer[] = [];
+      const broke = (error: unknown) => reject(new TransportFailure(error, true));
+      response.on('aborted', () => broke(new Error('the connection closed before the answer was complete')));
+      response.on('error', broke);
+      stream.on('error', broke);
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if (!response.complete) {
+          broke(new Error('the connection closed before the answer was complete'));
+          return;
+        }
+        const retryAfter = response.headers['retry-after'];
+        resolve({ status: response.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    request.on('error', (error) => reject(new TransportFailure(error, false)));
+    request.end(body);
+  });
+}
+
+/**
+ * The Node transport (CLI, tests, benchmarks): node:http, no client library. Reads are retried
  * on 429 and 503 (see retry.ts). Throws EngineError 'config' at once for a bad URL or ambiguous
  * credentials.
  */
@@ -31,7 +82,7 @@ export function createNodeTransport(options: NodeTransportOptions): EngineTransp
     if (req.signal?.aborted) {
       throw cancelledError(base);
     }
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate' };
     if (authorization) {
       headers.authorization = authorization;
     }
@@ -51,21 +102,16 @@ export function createNodeTransport(options: NodeTransportOptions): EngineTransp
       }
       return networkFailure(error, base, reading);
     };
-    let response: Response;
-    let text: string;
+    let answer: Answer;
     try {
-      response = await fetch(base + req.path, { method: req.method, headers, body, signal });
+      answer = await send(new URL(base + req.path), req.method, headers, body, signal);
     } catch (error) {
-      throw failure(error, false);
+      throw error instanceof TransportFailure ? failure(error.error, error.reading) : failure(error, false);
     }
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw failure(error, true);
-    }
+    const { text } = answer;
     const parsed = parseBody(text);
-    if (!response.ok) {
-      throw engineErrorFromResponse(response.status, parsed ?? text, base, response.headers.get('retry-after') ?? undefined);
+    if (answer.status < 200 || answer.status > 299) {
+      throw engineErrorFromResponse(answer.status, parsed ?? text, base, answer.retryAfter);
     }
     if (parsed === undefined && req.method !== 'HEAD') {
       throw nonJsonBodyError(base, req.method, req.path, text);
@@ -87,16 +133,18 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** What fetch (undici) reports when it cannot connect, or when the connection drops mid-answer. */
+/** What node:http reports when it cannot connect, or when the connection drops mid-answer. */
 function networkFailure(error: unknown, base: string, reading: boolean): EngineError {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const code = (error as { code?: unknown })?.code;
   const message = (error as Error)?.message ?? String(error);
   if (reading) {
     return new EngineError(
       'unreachable',
-      `the connection to ${base} broke while its answer was arriving (${cause?.message ?? cause?.code ?? message}): try again; if it keeps happening, check the network and any proxy between here and the engine`
+      `the connection to ${base} broke while its answer was arriving (${message}): try again; if it keeps happening, check the network and any proxy between here and the engine`
     );
   }
-  const detail = cause?.code ?? cause?.message ?? message;
+  // An AggregateError (every address of a name refused) carries the code of the first.
+  const first = (error as { errors?: Array<{ code?: unknown }> })?.errors?.[0]?.code;
+  const detail = typeof code === 'string' ? code : typeof first === 'string' ? first : message;
   return new EngineError('unreachable', `cannot reach ${base} (${detail}): check the URL and that the engine is running`);
 }

@@ -162,7 +162,7 @@ describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label
       proxy.inject({ kind: 'reset-mid-body' }, { path: SEARCH, times: 1 });
       await expect(traceThrough(cliClient(proxy.url), index)).rejects.toMatchObject({
         kind: 'unreachable',
-        message: `the connection to ${proxy.url} broke while its answer was arriving (other side closed): try again; if it keeps happening, check the network and any proxy between here and the engine`,
+        message: `the connection to ${proxy.url} broke while its answer was arriving (the connection closed before the answer was complete): try again; if it keeps happening, check the network and any proxy between here and the engine`,
       });
     });
 
