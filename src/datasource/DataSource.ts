@@ -11,6 +11,7 @@ import {
   type DataSourceWithSupplementaryQueriesSupport,
   type DataSourceWithLogsContextSupport,
   type LogRowContextOptions,
+  LoadingState,
   LogRowContextQueryDirection,
   type LogRowModel,
   type SupplementaryQueryOptions,
@@ -34,7 +35,7 @@ import { metricsFrames, operationTableFrame } from '../frames/metricsFrames';
 import { logsFrame, logsVolumeFrames } from '../frames/logsFrame';
 import { graphSpans, traceNodeGraphFrames } from '../frames/nodeGraph';
 import { serviceMapFrames } from '../frames/serviceMapFrames';
-import { serviceMap } from '../query/serviceMap';
+import { serviceMap, type ServiceMapProgress } from '../query/serviceMap';
 import { traceSpansToFrame } from '../frames/traceFrame';
 import { traceStatsFrame } from '../frames/traceStatsFrame';
 import { checkLogFilters, DEFAULT_LOG_LIMIT, LogResolutionCache, logsVolume, searchLogs } from '../query/logs';
@@ -47,12 +48,27 @@ import { matchingTraceTimings, parseSearchInput, type SearchRequest, searchSpans
 import { groupKeyName, operationTable, panelStepMs, parseGroupBy, parseKinds, spanMetrics } from '../query/metrics';
 import { QueryError, ResolutionCache } from '../query/resolve';
 import { importTrace } from '../query/importTrace';
+import type { TraceProgress } from '../query/fetchTrace';
 import { runTraceQuery, type TraceQueryResult } from '../query/traceQuery';
+import { partialTrace } from '../proto/trace';
 import type { TimeWindow } from '../query/traceById';
 import { parseTraceStatsGroupBy, traceStats } from '../query/traceStats';
 import { DEFAULT_MAX_TRACE_SPANS, DEFAULT_QUERY, DEFAULT_SERVICE_MAP_SPANS, DEFAULT_SEARCH_LIMIT, type EsTracesOptions, type EsTracesQuery, type EsTracesVariableQuery } from '../types';
 import { checkHealth, type HealthResult } from './health';
 import { EsTracesVariableSupport } from './variables';
+
+/** When a query has run `afterMs`, what it has so far is shown, then again at most every `everyMs`. */
+export interface StreamingTimes {
+  afterMs: number;
+  everyMs: number;
+  now: () => number;
+}
+
+/** Where a target shows what it has while it runs: `due` says whether showing now is wanted (building frames costs). */
+interface PartialSink {
+  due(): boolean;
+  show(frames: DataFrame[]): void;
+}
 
 /**
  * Thin dispatch: each target goes to the pipeline of its query type; errors become messages on the
@@ -75,6 +91,8 @@ export class DataSource
   uploadedFileName?: string;
   /** The context view's choice per log line (by row uid): its service or its trace. */
   private readonly logContextScopes = new Map<string, LogContextScope>();
+  /** A query that runs longer than a second shows what it has, once a second, as Grafana's streaming state. */
+  streaming: StreamingTimes = { afterMs: 1000, everyMs: 1000, now: () => Date.now() };
 
   constructor(instanceSettings: DataSourceInstanceSettings<EsTracesOptions>, transport?: EngineTransport) {
     super(instanceSettings);
@@ -102,24 +120,38 @@ export class DataSource
     return new Observable<DataQueryResponse>((subscriber) => {
       const controller = new AbortController();
       const client = this.client.withSignal(controller.signal);
-      Promise.all(request.targets.filter((target) => !target.hide).map((target) => this.runTarget(target, request, client))).then((results) => {
+      const targets = request.targets.filter((target) => !target.hide);
+      const { afterMs, everyMs, now } = this.streaming;
+      const started = now();
+      let lastShown = -Infinity;
+      const shown = new Map<number, DataFrame[]>();
+      const sink = (i: number): PartialSink => ({
+        due: () => !controller.signal.aborted && now() - started >= afterMs && now() - lastShown >= everyMs,
+        show: (frames) => {
+          lastShown = now();
+          shown.set(i, frames);
+          // Every target's latest frames, so each emission stands on its own (Grafana keeps the last).
+          subscriber.next({ data: targets.flatMap((_, j) => shown.get(j) ?? []), state: LoadingState.Streaming });
+        },
+      });
+      Promise.all(targets.map((target, i) => this.runTarget(target, request, client, sink(i)))).then((results) => {
         if (controller.signal.aborted) {
           return;
         }
         const data = results.flatMap((result) => result.data);
         const errors = results.flatMap((result) => (result.error ? [result.error] : []));
-        subscriber.next(errors.length > 0 ? { data, errors } : { data });
+        subscriber.next(errors.length > 0 ? { data, errors, state: LoadingState.Error } : { data, state: LoadingState.Done });
         subscriber.complete();
       });
       return () => controller.abort();
     });
   }
 
-  private async runTarget(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>, client: EngineClient): Promise<{ data: DataFrame[]; error?: DataQueryError }> {
+  private async runTarget(target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>, client: EngineClient, sink?: PartialSink): Promise<{ data: DataFrame[]; error?: DataQueryError }> {
     try {
       switch (target.queryType ?? 'traceId') {
         case 'traceId':
-          return { data: await this.traceById(client, target, request.scopedVars, request.range) };
+          return { data: await this.traceById(client, target, request.scopedVars, request.range, sink) };
         case 'search':
           return { data: [await this.search(client, target, request)] };
         case 'scatter':
@@ -129,7 +161,7 @@ export class DataSource
         case 'metrics':
           return { data: await this.metrics(client, target, request) };
         case 'serviceMap':
-          return { data: await this.serviceMap(client, target, request) };
+          return { data: await this.serviceMap(client, target, request, sink) };
         case 'logs':
           return { data: await this.logs(client, target, request) };
         case 'traceStats':
@@ -145,16 +177,28 @@ export class DataSource
     }
   }
 
-  /** The trace the query's id names, read from the engine. */
-  private async traceById(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<DataFrame[]> {
-    return this.traceFrames(await this.engineTrace(client, target, scopedVars, range), target);
+  /** The trace the query's id names, read from the engine; while a big one loads, the spans so far are shown. */
+  private async traceById(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined, sink?: PartialSink): Promise<DataFrame[]> {
+    const onProgress = sink && ((progress: TraceProgress) => sink.due() && sink.show([this.partialTraceFrame(progress, target)]));
+    return this.traceFrames(await this.engineTrace(client, target, scopedVars, range, onProgress), target);
+  }
+
+  /** The spans loaded so far as a trace frame, with a notice of how many of how many. */
+  private partialTraceFrame(progress: TraceProgress, target: EsTracesQuery): DataFrame {
+    const of = progress.total === undefined ? '' : ` of ${progress.total}`;
+    return traceSpansToFrame(partialTrace(progress.spans()), {
+      refId: target.refId,
+      notices: [{ severity: 'info', text: `loaded ${progress.loaded}${of} spans; the rest is loading` }],
+      custom: { partial: true, loadedSpans: progress.loaded, totalSpans: progress.total },
+      spanLinks: this.spanLogsLinks(),
+    });
   }
 
   /**
    * The trace whose id is in `query` (interpolated), over all time unless "Limit to time range" is
    * on, up to the data source's "Max spans per trace"; its notices say what was truncated or missing.
    */
-  private async engineTrace(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined): Promise<TraceQueryResult> {
+  private async engineTrace(client: EngineClient, target: EsTracesQuery, scopedVars: ScopedVars, range: TimeRange | undefined, onProgress?: (progress: TraceProgress) => void): Promise<TraceQueryResult> {
     const traceId = getTemplateSrv().replace(target.query ?? '', scopedVars).trim();
     const resolution = await this.resolution(client);
     return runTraceQuery(client, {
@@ -162,6 +206,7 @@ export class DataSource
       resolution,
       window: target.useTimeRange && range ? timeWindow(range) : undefined,
       maxSpans: this.options.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS,
+      onProgress,
     });
   }
 
@@ -302,8 +347,15 @@ export class DataSource
   }
 
   /** Services, untraced peers and the calls between them over the dashboard range, as node graph frames. */
-  private async serviceMap(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame[]> {
-    const map = await serviceMap(client, { resolution: await this.resolution(client), window: timeWindow(request.range), maxSpans: this.options.serviceMap?.maxSpans ?? DEFAULT_SERVICE_MAP_SPANS });
+  /** The service map of the range; while a big join runs, the map of the spans joined so far is shown. */
+  private async serviceMap(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>, sink?: PartialSink): Promise<DataFrame[]> {
+    const onProgress = sink && ((progress: ServiceMapProgress) => {
+      if (sink.due()) {
+        const map = progress.map();
+        sink.show(serviceMapFrames({ ...map, warnings: [`joined ${progress.joined} of ${progress.expected} spans for the edges; the rest is loading`] }, this.linkTarget(), target.refId));
+      }
+    });
+    const map = await serviceMap(client, { resolution: await this.resolution(client), window: timeWindow(request.range), maxSpans: this.options.serviceMap?.maxSpans ?? DEFAULT_SERVICE_MAP_SPANS, onProgress });
     return serviceMapFrames(map, this.linkTarget(), target.refId);
   }
 

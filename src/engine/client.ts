@@ -52,6 +52,8 @@ export class EngineClient {
     readonly signal?: AbortSignal
   ) {}
 
+  private readonly shardCountCache = new Map<string, Promise<Map<string, number>>>();
+
   get description(): string {
     return this.transport.description;
   }
@@ -86,15 +88,51 @@ export class EngineClient {
 
   /** Search one or more index patterns; missing indices in a list are ignored, an empty match is not an error. */
   search(indices: string, body: JsonObject): Promise<SearchResponse> {
-    const answer = this.checkedSearch(indices, body);
-    // A page asked for ahead (fetchTrace) may fail or be cancelled while the previous page is being
-    // read: its caller gets the rejection when it awaits it, and Node sees no unhandled rejection.
-    answer.catch(() => undefined);
-    return answer;
+    return handled(this.checkedSearch(indices, body, ''));
   }
 
-  private async checkedSearch(indices: string, body: JsonObject): Promise<SearchResponse> {
-    const path = `/${encodeIndices(indices)}/_search?ignore_unavailable=true&allow_no_indices=true&filter_path=${SEARCH_FILTER_PATH}`;
+  /**
+   * `search` on some shards of every index only (`preference=_shards:…`): the shards numbered
+   * `shards` of each index that has them; an index with fewer shards takes part with those it has.
+   */
+  searchShards(indices: string, body: JsonObject, shards: number[]): Promise<SearchResponse> {
+    return handled(this.checkedSearch(indices, body, `&preference=${encodeURIComponent(`_shards:${shards.join(',')}`)}`));
+  }
+
+  /**
+   * How many primary shards each index of a list has: one `_settings` request, then remembered by
+   * this client (a shard count never changes for the life of an index; callers check the counts
+   * against the shards a search reports, for an index deleted and created again meanwhile).
+   */
+  shardCounts(indices: string): Promise<Map<string, number>> {
+    let counts = this.shardCountCache.get(indices);
+    if (!counts) {
+      counts = this.fetchShardCounts(indices);
+      this.shardCountCache.set(indices, counts);
+      counts.catch(() => this.shardCountCache.delete(indices));
+    }
+    return counts;
+  }
+
+  private async fetchShardCounts(indices: string): Promise<Map<string, number>> {
+    const path = `/${encodeIndices(indices)}/_settings/index.number_of_shards?ignore_unavailable=true&allow_no_indices=true&filter_path=*.settings.index.number_of_shards`;
+    const response = await this.transport.request<Record<string, { settings?: { index?: { number_of_shards?: unknown } } }>>({ method: 'GET', path });
+    if (!isObject(response)) {
+      throw notAnEngineError(this.description, 'GET', path, "'number_of_shards' for each index");
+    }
+    const counts = new Map<string, number>();
+    for (const [index, entry] of Object.entries(response)) {
+      const count = Number(entry?.settings?.index?.number_of_shards);
+      if (!Number.isInteger(count) || count < 1) {
+        throw notAnEngineError(this.description, 'GET', path, "'number_of_shards' for each index");
+      }
+      counts.set(index, count);
+    }
+    return counts;
+  }
+
+  private async checkedSearch(indices: string, body: JsonObject, parameters: string): Promise<SearchResponse> {
+    const path = `/${encodeIndices(indices)}/_search?ignore_unavailable=true&allow_no_indices=true&filter_path=${SEARCH_FILTER_PATH}${parameters}`;
     const response = await this.transport.request<SearchResponse>({ method: 'POST', path, body });
     // Every engine answer keeps `took` and `_shards` through this filter_path; an answer with neither is not an engine's.
     if (!isObject(response) || !(typeof response.took === 'number' || isObject(response._shards) || isObject(response.hits))) {
@@ -148,6 +186,15 @@ export class EngineClient {
   clusterHealth(): Promise<{ status: string; number_of_nodes: number; cluster_name: string }> {
     return this.transport.request({ method: 'GET', path: '/_cluster/health' });
   }
+}
+
+/**
+ * A page asked for ahead (fetchTrace) may fail or be cancelled while the previous page is being
+ * read: its caller gets the rejection when it awaits it, and Node sees no unhandled rejection.
+ */
+function handled<T>(answer: Promise<T>): Promise<T> {
+  answer.catch(() => undefined);
+  return answer;
 }
 
 function isObject(value: unknown): value is JsonObject {

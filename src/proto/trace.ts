@@ -206,3 +206,19 @@ function traceFacts(spans: LogicalSpan[], depth: Int32Array, counts: { orphans: 
     endTimeUnixNano: end,
   };
 }
+
+/**
+ * The spans of a trace still loading, to show meanwhile: one per span id, in start order. Unlike
+ * assembleTrace it changes no span, so the whole trace is assembled from the same spans later.
+ */
+export function partialTrace(spans: LogicalSpan[]): LogicalSpan[] {
+  const seen = new Set<string>();
+  const unique: LogicalSpan[] = [];
+  for (const span of spans) {
+    if (!seen.has(span.spanId)) {
+      seen.add(span.spanId);
+      unique.push(span);
+    }
+  }
+  return startOrder(unique).map((i) => unique[i]);
+}

@@ -40,6 +40,17 @@ export interface ServiceMapOptions {
   /** The most spans joined for the edges; more in the range means a sample of traces. */
   maxSpans?: number;
   pageSize?: number;
+  /** Told after each page of spans is joined, so a caller can show the map while the rest loads. */
+  onProgress?: (progress: ServiceMapProgress) => void;
+}
+
+export interface ServiceMapProgress {
+  /** Span documents read so far for the edges. */
+  joined: number;
+  /** Span documents the join will read at most (the range's, or the sample's expected size). */
+  expected: number;
+  /** The map of the spans joined so far, with the services' exact statistics (call only when it is to be shown). */
+  map: () => ServiceMap;
 }
 
 export interface ServiceMapNode {
@@ -409,6 +420,39 @@ async function readUncertainRoots(searcher: TraceSearcher, group: IndexGroup, bu
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** Services with their entry spans' statistics, virtual peers and the calls between them. */
+/** The map's nodes and edges from the joined calls and the services' entry statistics (left as they are). */
+function nodesAndEdges(joined: ReturnType<typeof joinEdges>, entryStats: Map<string, ServiceStats>): { nodes: ServiceMapNode[]; edges: ServiceMapEdge[] } {
+  const services = new Map(entryStats);
+  const edges: ServiceMapEdge[] = [];
+  const virtual = new Map<string, EdgeTally>();
+  for (const { source, target, tally } of joined.edges.values()) {
+    const sorted = [...tally.durations].sort((a, b) => a - b);
+    edges.push({ source, target, calls: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) });
+    if (target.startsWith(VIRTUAL_PREFIX)) {
+      const known = virtual.get(target) ?? { calls: 0, errors: 0, durations: [] };
+      known.calls += tally.calls;
+      known.errors += tally.errors;
+      known.durations.push(...tally.durations);
+      virtual.set(target, known);
+    }
+    for (const name of [source, target]) {
+      if (!name.startsWith(VIRTUAL_PREFIX) && !services.has(name)) {
+        // A service seen in the join but not by the aggregation (its name kept in another field): no entry statistics.
+        services.set(name, { requests: 0, errors: 0, p50Ms: null, p95Ms: null });
+      }
+    }
+  }
+  const nodes: ServiceMapNode[] = [
+    ...[...services.entries()].map(([name, stats]): ServiceMapNode => ({ id: name, name, kind: 'service', ...stats })),
+    ...[...virtual.entries()].map(([id, tally]): ServiceMapNode => {
+      const sorted = [...tally.durations].sort((a, b) => a - b);
+      return { id, name: id.slice(VIRTUAL_PREFIX.length), kind: 'virtual', tags: joined.peerTags.get(id), requests: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) };
+    }),
+  ].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  edges.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  return { nodes, edges };
+}
+
 export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOptions): Promise<ServiceMap> {
   const filters = options.filters ?? { tags: [] };
   const warnings: string[] = [];
@@ -457,10 +501,21 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
   const limit = sample ? Math.ceil(maxSpans * 1.25) : maxSpans;
   const traces = new Map<string, LogicalSpan[][]>();
   const unread = new Set<string>();
+  const rangeSeconds = Math.max(Number(options.window.toNs - options.window.fromNs) / 1e9, 1e-9);
+  const expectedSpans = Math.min(limit, Math.round(spans * (sample ? sample.share : 1)));
   let fetched = 0;
   let cut = false;
   for (const group of answering) {
     const groupTraces = new Map<string, LogicalSpan[]>();
+    let groupFetched = 0;
+    /** The map of the spans joined so far: the groups done, and this group's pages. */
+    const partialMap = (): ServiceMap => {
+      const lists = new Map([...traces].map(([traceId, parts]) => [traceId, parts.flat()]));
+      for (const [traceId, list] of groupTraces) {
+        lists.set(traceId, [...(lists.get(traceId) ?? []), ...list]);
+      }
+      return { ...nodesAndEdges(joinEdges([...lists.values()]), services), warnings: [], sampled: sample ? sample.share : 1, rangeSeconds };
+    };
     // A layout with neither a duration nor an end (the otel exporter's ecs mode) reads every span as 0 long.
     const durationsKept = (group.schema.search?.durations.length ?? 0) > 0 || group.schema.search?.end !== undefined;
     const first = buildEdgeSpansRequest(group, options.window, filters, sample, undefined, 1);
@@ -479,6 +534,8 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
         const list = groupTraces.get(span.traceId);
         list ? list.push(span) : groupTraces.set(span.traceId, [span]);
       }
+      groupFetched += hits.length;
+      options.onProgress?.({ joined: fetched + groupFetched, expected: Math.max(expectedSpans, fetched + groupFetched), map: partialMap });
     };
     const pageSize = options.pageSize ?? 10_000;
     const expected = (groupSpans.get(group) ?? 0) * (sample ? sample.share : 1);
@@ -508,8 +565,8 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
     }
   }
   const joined = joinEdges([...traces.values()].map((lists) => lists.flat()));
+  const { nodes, edges } = nodesAndEdges(joined, services);
 
-  const rangeSeconds = Math.max(Number(options.window.toNs - options.window.fromNs) / 1e9, 1e-9);
   if (sample) {
     warnings.unshift(`edges and peers from a sample of ${(sample.share * 100).toPrecision(3)}% of the traces (${fetched} of the range's ${spans} spans; more than the ${maxSpans} joined in full): their calls are the sample's, not the range's. Services' requests, errors and percentiles are exact. Raise "Service map spans" in the data source settings (--max-spans on the command line) to join more`);
   }
@@ -529,32 +586,5 @@ export async function serviceMap(searcher: TraceSearcher, options: ServiceMapOpt
     warnings.push(`${plural(joined.withoutDuration, 'call')} without a stored duration ${joined.withoutDuration === 1 ? 'is' : 'are'} counted but not in the edges' percentiles`);
   }
 
-  const edges: ServiceMapEdge[] = [];
-  const virtual = new Map<string, EdgeTally>();
-  for (const { source, target, tally } of joined.edges.values()) {
-    const sorted = [...tally.durations].sort((a, b) => a - b);
-    edges.push({ source, target, calls: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) });
-    if (target.startsWith(VIRTUAL_PREFIX)) {
-      const known = virtual.get(target) ?? { calls: 0, errors: 0, durations: [] };
-      known.calls += tally.calls;
-      known.errors += tally.errors;
-      known.durations.push(...tally.durations);
-      virtual.set(target, known);
-    }
-    for (const name of [source, target]) {
-      if (!name.startsWith(VIRTUAL_PREFIX) && !services.has(name)) {
-        // A service seen in the join but not by the aggregation (its name kept in another field): no entry statistics.
-        services.set(name, { requests: 0, errors: 0, p50Ms: null, p95Ms: null });
-      }
-    }
-  }
-  const nodes: ServiceMapNode[] = [
-    ...[...services.entries()].map(([name, stats]): ServiceMapNode => ({ id: name, name, kind: 'service', ...stats })),
-    ...[...virtual.entries()].map(([id, tally]): ServiceMapNode => {
-      const sorted = [...tally.durations].sort((a, b) => a - b);
-      return { id, name: id.slice(VIRTUAL_PREFIX.length), kind: 'virtual', tags: joined.peerTags.get(id), requests: tally.calls, errors: tally.errors, p50Ms: toMicros(exactPercentile(sorted, 50)), p95Ms: toMicros(exactPercentile(sorted, 95)) };
-    }),
-  ].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
-  edges.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
   return { nodes, edges, warnings: [...new Set(warnings)], sampled: sample ? sample.share : 1, rangeSeconds };
 }

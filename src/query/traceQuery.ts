@@ -9,7 +9,7 @@ import type { Resolution } from '../proto/detect';
 import type { LogicalSpan } from '../proto/model';
 import type { TraceFacts } from '../proto/trace';
 import { spanToFrameRow } from '../frames/traceRows';
-import { fetchTrace, type TraceSearcher } from './fetchTrace';
+import { fetchTrace, type TraceProgress, type TraceSearcher } from './fetchTrace';
 import { QueryError } from './resolve';
 import type { TimeWindow } from './traceById';
 
@@ -19,6 +19,7 @@ export interface TraceQueryOptions {
   window?: TimeWindow;
   maxSpans: number;
   pageSize?: number;
+  onProgress?: (progress: TraceProgress) => void;
 }
 
 export interface Notice {

@@ -4,9 +4,9 @@
  * transport) and the data source's (the Grafana transport over a backendSrv doing real HTTP).
  * The requests are the same on every engine, so this runs on one engine of each kind.
  */
-import { type DataQueryRequest, type DataQueryResponse, dateTime, type DataSourceInstanceSettings } from '@grafana/data';
+import { type DataQueryRequest, type DataQueryResponse, dateTime, type DataSourceInstanceSettings, LoadingState } from '@grafana/data';
 import { type BackendSrv, type BackendSrvRequest, type FetchResponse, setBackendSrv } from '@grafana/runtime';
-import { lastValueFrom, Observable } from 'rxjs';
+import { lastValueFrom, Observable, toArray } from 'rxjs';
 
 import { bigTrace } from '../../src/cli/benchData';
 import { main } from '../../src/cli/main';
@@ -377,11 +377,31 @@ describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label
       expect(response.data[0].meta.notices).toContainEqual({ severity: 'warning', text: `1 of 3 shards failed, so results may be incomplete (${index}: too many clauses)` });
     });
 
+    it('shows the spans loaded so far while a trace of several pages loads, then the whole trace', async () => {
+      const ds = dataSourceThrough(proxy, index);
+      // Shown after every page, so the test does not depend on how long a page takes.
+      ds.streaming = { ...ds.streaming, afterMs: 0, everyMs: 0 };
+      const responses = await lastValueFrom(ds.query(traceRequest(largeTraceId)).pipe(toArray()));
+      const partial = responses.slice(0, -1);
+      const final = responses[responses.length - 1];
+      expect(partial.length).toBeGreaterThan(0);
+      for (const response of partial) {
+        expect(response.state).toBe(LoadingState.Streaming);
+        const loaded = spanIds(response).length;
+        expect(loaded).toBeLessThan(large.length);
+        expect(response.data[0].meta.notices).toEqual([{ severity: 'info', text: `loaded ${loaded} of ${large.length} spans; the rest is loading` }]);
+      }
+      expect(final.state).toBe(LoadingState.Done);
+      expect(spanIds(final)).toEqual(sortedIds(large));
+    });
+
     it('stops paging when Grafana unsubscribes, shows nothing for the cancelled query, and answers the query that replaced it', async () => {
       let release: () => void = () => undefined;
       proxy.inject({ kind: 'forward' }, { path: SEARCH, times: 1 });
       proxy.inject({ kind: 'hold', release: new Promise<void>((resolve) => (release = resolve)) }, { path: SEARCH, times: 1 });
       const ds = dataSourceThrough(proxy, index);
+      // However slow the machine, the first page is not shown while it loads: this query shows nothing at all.
+      ds.streaming = { ...ds.streaming, afterMs: Infinity };
       const seen: string[] = [];
       const before = proxy.received.length;
       const searches = proxy.count(SEARCH);

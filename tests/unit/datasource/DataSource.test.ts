@@ -1,6 +1,6 @@
 import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings, LogRowContextQueryDirection, type LogRowModel, SupplementaryQueryType } from '@grafana/data';
 
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, tap, toArray } from 'rxjs';
 
 import { DataSource, logContextRow } from '../../../src/datasource/DataSource';
 import type { EsTracesVariableSupport } from '../../../src/datasource/variables';
@@ -121,6 +121,103 @@ describe('DataSource.query with queryType traceId', () => {
     const ds = dataSource(engine());
     expect(ds.filterQuery({ refId: 'A', queryType: 'traceId', query: '  ' })).toBe(false);
     expect(ds.filterQuery({ refId: 'A', queryType: 'traceId', query: 'abc' })).toBe(true);
+  });
+});
+
+/**
+ * An engine holding `count` spans of one trace, answering each search with the page its
+ * `search_after` and `size` ask for, and moving a clock on by `msPerSearch` for every search.
+ */
+function pagingEngine(count: number, msPerSearch: number) {
+  const clock = { ms: 0 };
+  const hits = Array.from({ length: count }, (_, i) => {
+    const spanId = (i + 1).toString(16).padStart(16, '0');
+    const start = 1715678467000 + i;
+    return { _index: 'traces', _id: String(i), _source: { ...spanHit._source, '@timestamp': String(start), span_id: spanId, parent_span_id: i > 0 ? i.toString(16).padStart(16, '0') : undefined }, sort: [start, spanId] as [number, string] };
+  });
+  const transport = new FixtureTransport((request) => {
+    if (request.path === '/') {
+      return { version: { number: '2.19.1', distribution: 'opensearch' } };
+    }
+    if (request.path.includes('/_mapping')) {
+      return otelMapping;
+    }
+    clock.ms += msPerSearch;
+    const body = request.body as { size: number; search_after?: [number, string]; query: { bool: { filter: Array<Record<string, unknown>> } } };
+    if (body.query.bool.filter.some((clause) => 'exists' in clause)) {
+      return { _shards: { total: 1, successful: 1, failed: 0 }, hits: { total: { value: 0, relation: 'eq' }, hits: [] } };
+    }
+    const after = body.search_after;
+    const from = after ? hits.findIndex((hit) => hit.sort[0] > after[0] || (hit.sort[0] === after[0] && hit.sort[1] > after[1])) : 0;
+    const page = from < 0 ? [] : hits.slice(from, from + body.size);
+    return { _shards: { total: 1, successful: 1, failed: 0 }, hits: { total: { value: count, relation: 'eq' }, hits: page } };
+  });
+  return { transport, clock };
+}
+
+describe('DataSource.query streaming a big trace', () => {
+  const traceRequest = () => request({ query: '4bf92f3577b34da6a3ce929d0e0e4736' });
+  const spanIds = (response: { data: Array<{ fields: Array<{ name: string; values: unknown[] }> }> }) => response.data[0].fields.find((field) => field.name === 'spanID')!.values;
+
+  it('shows the spans loaded so far, with how many of how many, then the whole trace', async () => {
+    const { transport, clock } = pagingEngine(25_000, 600);
+    const ds = dataSource(transport);
+    ds.streaming = { afterMs: 1000, everyMs: 1000, now: () => clock.ms };
+    const responses = await lastValueFrom(ds.query(traceRequest()).pipe(toArray()));
+    const partial = responses.slice(0, -1);
+    const final = responses[responses.length - 1];
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.every((response) => response.state === 'Streaming')).toBe(true);
+    expect(partial.map((response) => response.data[0].meta.notices[0].text)).toEqual(partial.map((response) => `loaded ${spanIds(response).length} of 25000 spans; the rest is loading`));
+    const loaded = partial.map((response) => spanIds(response).length);
+    expect(loaded).toEqual([...loaded].sort((a, b) => a - b));
+    expect(Math.max(...loaded)).toBeLessThan(25_000);
+    expect(final.state).toBe('Done');
+    expect(spanIds(final)).toHaveLength(25_000);
+    expect(final.data[0].meta.custom.partial).toBeUndefined();
+  });
+
+  it('shows nothing before the whole trace when the query answers within the first second', async () => {
+    const { transport } = pagingEngine(25_000, 600);
+    const ds = dataSource(transport);
+    ds.streaming = { afterMs: 1000, everyMs: 1000, now: () => 0 };
+    const responses = await lastValueFrom(ds.query(traceRequest()).pipe(toArray()));
+    expect(responses.map((response) => response.state)).toEqual(['Done']);
+    expect(spanIds(responses[0])).toHaveLength(25_000);
+  });
+
+  it('shows no more often than once a second however fast the pages come', async () => {
+    const { transport, clock } = pagingEngine(25_000, 400);
+    const ds = dataSource(transport);
+    const shownAt: number[] = [];
+    ds.streaming = { afterMs: 0, everyMs: 1000, now: () => clock.ms };
+    const responses = await lastValueFrom(ds.query(traceRequest()).pipe(tap((response) => response.state === 'Streaming' && shownAt.push(clock.ms)), toArray()));
+    expect(responses[responses.length - 1].state).toBe('Done');
+    expect(shownAt.length).toBeGreaterThan(0);
+    expect(shownAt.every((ms, i) => i === 0 || ms - shownAt[i - 1] >= 1000)).toBe(true);
+  });
+
+  it('stops paging and shows nothing more once Grafana unsubscribes', async () => {
+    const { transport, clock } = pagingEngine(25_000, 600);
+    const ds = dataSource(transport);
+    ds.streaming = { afterMs: 0, everyMs: 0, now: () => clock.ms };
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => {
+      const subscription = ds.query(traceRequest()).subscribe((response) => {
+        seen.push(String(response.state));
+        subscription?.unsubscribe();
+        resolve();
+      });
+    });
+    const searches = () => transport.requests.filter((r) => r.path.includes('/_search')).length;
+    const sentBefore = searches();
+    // Let the page asked for ahead arrive and the paging loop run on: it must send nothing more.
+    for (let turn = 0; turn < 20; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(seen).toEqual(['Streaming']);
+    expect(sentBefore).toBeLessThan(4);
+    expect(searches()).toBe(sentBefore);
   });
 });
 

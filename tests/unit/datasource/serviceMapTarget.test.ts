@@ -4,7 +4,9 @@ import { lastValueFrom } from 'rxjs';
 import { DataSource } from '../../../src/datasource/DataSource';
 import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
 import type { LogicalSpan } from '../../../src/proto/model';
+import { resolveSchemas } from '../../../src/proto/detect';
 import { otelSchema, otelTemplateMapping } from '../../../src/proto/otel';
+import { serviceMap } from '../../../src/query/serviceMap';
 import type { EsTracesOptions, EsTracesQuery } from '../../../src/types';
 import { referenceSpan } from '../referenceSpan';
 
@@ -67,5 +69,39 @@ describe('DataSource.query with queryType serviceMap', () => {
     const { data } = await response;
     expect(JSON.stringify(engine.searches[1])).toContain('"regexp"');
     expect(data[0].meta.notices[0].text).toMatch(/^edges and peers from a sample of 50\.0% of the traces/);
+  });
+});
+
+describe('service map progress while the join pages', () => {
+  /** Three traces of the four spans above, answered a page at a time by each request's size and search_after. */
+  const traceIds = ['ab'.repeat(16), 'cd'.repeat(16), 'ef'.repeat(16)];
+  const manyHits = traceIds.flatMap((traceId, t) => otelSchema.writeSpans(spans.map((s) => ({ ...s, traceId })), 'traces').map((written, i) => ({ _index: 'traces', _id: `${t}-${i}`, _source: written.document, sort: [t * 4 + i] })));
+  const searcher = {
+    async search(_indices: string, body: Record<string, unknown>) {
+      if (body.aggs) {
+        const bucket = (key: string) => ({ key, doc_count: 6, entry: { doc_count: 3, errors: { doc_count: 0 }, duration: { values: { '50.0': 42.5e6, '95.0': 42.5e6 } } } });
+        return { took: 1, _shards: SHARDS, hits: { total: { value: manyHits.length, relation: 'eq' }, hits: [] }, aggregations: { services: { buckets: [bucket('api'), bucket('web')] } } };
+      }
+      const after = (body.search_after as number[] | undefined)?.[0] ?? -1;
+      return { took: 1, _shards: SHARDS, hits: { total: { value: manyHits.length, relation: 'eq' }, hits: manyHits.filter((hit) => hit.sort[0] > after).slice(0, body.size as number) } };
+    },
+  };
+
+  it('tells after each page how many spans are joined of how many, with the map of those so far', async () => {
+    const resolution = resolveSchemas('traces*', { traces: { mappings: otelTemplateMapping('spans') } });
+    const seen: Array<{ joined: number; expected: number; calls: number }> = [];
+    const window = { fromNs: BigInt(FROM_MS) * BigInt(1e6), toNs: BigInt(TO_MS) * BigInt(1e6) };
+    const final = await serviceMap(searcher, {
+      resolution,
+      window,
+      pageSize: 5,
+      onProgress: (progress) => seen.push({ joined: progress.joined, expected: progress.expected, calls: progress.map().edges.reduce((sum, edge) => sum + edge.calls, 0) }),
+    });
+    const finalCalls = final.edges.reduce((sum, edge) => sum + edge.calls, 0);
+    expect(finalCalls).toBe(6);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.map((step) => step.joined)).toEqual([...seen.map((step) => step.joined)].sort((a, b) => a - b));
+    expect(seen[seen.length - 1]).toEqual({ joined: 12, expected: 12, calls: finalCalls });
+    expect(seen[0].calls).toBeLessThan(finalCalls);
   });
 });

@@ -85,7 +85,7 @@ describe('DataSource.query with queryType upload', () => {
   it('shows nothing before a file is chosen, and asks the engine nothing', async () => {
     const engine = new JaegerEngine();
     const response = await run(dataSource(engine), { queryType: 'upload' });
-    expect(response).toEqual({ data: [] });
+    expect(response).toEqual({ data: [], state: 'Done' });
     expect(engine.requests).toEqual([]);
   });
 
