@@ -404,6 +404,8 @@ export interface TimeSource {
   agg: JsonObject;
   /** The aggregated value to epoch milliseconds. */
   toMs: (value: number) => number;
+  /** The same as a factor, for scripts over aggregated values: toMs(v) is v * msPerUnit. */
+  msPerUnit: number;
 }
 
 const MS_PER: Record<TimeUnit, number> = { ns: 1e-6, us: 1e-3, ms: 1 };
@@ -445,14 +447,19 @@ export function startSource(group: IndexGroup): TimeSource | undefined {
     return undefined;
   }
   if (DATE_TYPES.has(info.type)) {
-    return { agg: { field: start.field }, toMs: (value) => value };
+    return { agg: { field: start.field }, toMs: (value) => value, msPerUnit: 1 };
   }
   if (NUMBER_TYPES.has(info.type) && start.unit !== 'date' && start.unit !== 'otelMillisString') {
     const scale = MS_PER[start.unit];
-    return { agg: { field: start.field }, toMs: (value) => value * scale };
+    return { agg: { field: start.field }, toMs: (value) => value * scale, msPerUnit: scale };
   }
   const params = startScriptParams(group.catalog, start);
-  return params ? { agg: { script: { lang: 'painless', source: `${START_MS_SCRIPT}\ndouble s = startMs(doc, params);\nif (Double.isNaN(s)) { return null; }\nreturn s;`, params } }, toMs: (value) => value } : undefined;
+  return params ? { agg: { script: { lang: 'painless', source: `${START_MS_SCRIPT}\ndouble s = startMs(doc, params);\nif (Double.isNaN(s)) { return null; }\nreturn s;`, params } }, toMs: (value) => value, msPerUnit: 1 } : undefined;
+}
+
+/** The numeric fields that hold a span's duration, first found first, with their scale to milliseconds. */
+export function durationSources(group: IndexGroup): Array<{ field: string; msPerUnit: number }> {
+  return (facts(group)?.durations ?? []).filter((duration) => NUMBER_TYPES.has(group.catalog.get(duration.field)?.type ?? '')).map((duration) => ({ field: duration.field, msPerUnit: MS_PER[duration.unit] }));
 }
 
 /**
@@ -466,19 +473,19 @@ export function endSource(group: IndexGroup): TimeSource | undefined {
   }
   const endType = search.end ? group.catalog.get(search.end.field)?.type ?? '' : '';
   if (search.end && DATE_TYPES.has(endType)) {
-    return { agg: { field: search.end.field }, toMs: (value) => value };
+    return { agg: { field: search.end.field }, toMs: (value) => value, msPerUnit: 1 };
   }
   // A stored numeric end (bklog's end_time, µs) needs no script either.
   const endUnit = search.end?.unit;
   if (search.end && endUnit && NUMBER_TYPES.has(endType)) {
     const scale = MS_PER[endUnit];
-    return { agg: { field: search.end.field }, toMs: (value) => value * scale };
+    return { agg: { field: search.end.field }, toMs: (value) => value * scale, msPerUnit: scale };
   }
   const params = startScriptParams(group.catalog, search.start);
   if (!params) {
     return undefined;
   }
-  const durations = search.durations.filter((duration) => NUMBER_TYPES.has(group.catalog.get(duration.field)?.type ?? ''));
+  const durations = durationSources(group);
   const source = [
     START_MS_SCRIPT,
     'double s = startMs(doc, params);',
@@ -490,8 +497,9 @@ export function endSource(group: IndexGroup): TimeSource | undefined {
     'return s;',
   ].join('\n');
   return {
-    agg: { script: { lang: 'painless', source, params: { ...params, durations: durations.map((d) => d.field), scales: durations.map((d) => MS_PER[d.unit]) } } },
+    agg: { script: { lang: 'painless', source, params: { ...params, durations: durations.map((d) => d.field), scales: durations.map((d) => d.msPerUnit) } } },
     toMs: (value) => value,
+    msPerUnit: 1,
   };
 }
 
