@@ -4,8 +4,9 @@
  * measures the query core end to end through the Node transport beside the raw engine time for
  * the same work. Medians and p95 of at least 10 runs after warm-up; a table on stdout and
  * benchmarks/results.json (results-quick.json for `--quick`, which measures the 100,000-span
- * data set only). `--ingest-memory` instead measures the peak memory of `estraces ingest` on a
- * ~200 MB file (see benchIngestMemory).
+ * data set only). Where Jaeger v2 can be built (Go), Jaeger's own query service reads the jaeger
+ * data beside ours (benchJaeger.ts). `--ingest-memory` instead measures the peak memory of
+ * `estraces ingest` on a ~200 MB file (see benchIngestMemory).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { assembleTrace } from '../proto/trace';
 import { findOperations, findServices } from '../query/discovery';
 import { ingest } from '../query/ingest';
 import { resolvePattern } from '../query/resolve';
+import { endSource, exactFields, rangedSpanClauses, startSource } from '../query/searchClauses';
 import { buildMetricsRequest, buildOperationTableRequest, operationTable, spanMetrics } from '../query/metrics';
 import { matchingTraceTimings, parseSearchInput, type SearchInput, searchTraces } from '../query/search';
 import { buildEdgeSpansRequest, buildNodeStatsRequest, sampleShare, serviceMap } from '../query/serviceMap';
@@ -33,6 +35,7 @@ import { buildTraceByIdRequest } from '../query/traceById';
 import { runTraceQuery } from '../query/traceQuery';
 import { builtCliIsCurrent } from '../../bin/launch';
 import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames } from './benchData';
+import { benchJaeger } from './benchJaeger';
 import { type EngineKind, ensureEngine } from './engineRunner';
 
 /** Bump when the generated data changes, so stale loads are replaced. */
@@ -172,6 +175,42 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
       log(`  conversion: ${conversion.spansPerSec} spans/s`);
     }
   }
+  if (schema === otelSchema) {
+    await benchParallelFetch(client, runs, results);
+  }
+}
+
+/**
+ * The 100,000-span trace on an index of three shards: our trace by id, which reads the pages after
+ * the first in parallel slices (one shard each), beside one sequence of plain 10,000-hit pages of
+ * the same documents, the fastest a reader without slices can fetch them.
+ */
+async function benchParallelFetch(client: EngineClient, runs: number, results: Result[]): Promise<void> {
+  const name = 'otel trace 100k, 3 shards (parallel) vs sequential';
+  const index = 'estraces-bench-otel-big3';
+  const size = 100_000;
+  if (only && !only.test(name)) {
+    return;
+  }
+  const trace = bigTrace(size, END_MS - 12 * 3_600_000 + BIG_SIZES.indexOf(size) * 60_000, 7 + BIG_SIZES.indexOf(size));
+  const traceId = trace[0].traceId;
+  await ensureLoaded(client, index, { description: `a trace of ${size} spans on 3 shards` }, async () => {
+    const report = await ingest(client, { schema: otelSchema, index, spans: trace, logs: [], shards: 3 });
+    if (report.failed > 0) {
+      throw new Error(`loading ${index} failed for ${report.failed} documents: ${report.errors[0]}`);
+    }
+    return report.spans;
+  });
+  const resolution = await resolvePattern(client, `${index},${index}-logs`, otelSchema.name);
+  const core = await measure(runs, async () => {
+    const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 200_000 });
+    if (result.rows.length !== size) {
+      throw new Error(`trace ${traceId} came back with ${result.rows.length} spans from ${index}, not ${size}`);
+    }
+  });
+  const raw = await measure(runs, () => rawTraceFetch(client, otelSchema, index, traceId));
+  results.push({ name, ...core, rawMs: raw.medianMs, ratio: round((core.medianMs / raw.medianMs) * 100) / 100 });
+  log(`  ${name}: ${core.medianMs} ms (sequential raw ${raw.medianMs} ms)`);
 }
 
 const SEARCHES: Array<[string, SearchInput]> = [
@@ -207,7 +246,8 @@ async function benchSearch(client: EngineClient, schema: SpanSchema, spans: numb
   );
   for (const [name, work] of cases) {
     if (!only || only.test(label(name))) {
-      results.push({ name: label(name), ...(await measure(runs, work)) });
+      const slowest = SEARCHES.find(([search, input]) => search === name && input.sort === 'slowest');
+      results.push(slowest ? await slowestBesideRaw(client, resolution, label(name), slowest[1], runs) : { name: label(name), ...(await measure(runs, work)) });
     }
   }
   const beside = async (name: string, core: () => Promise<unknown>, raw: () => Promise<unknown>) => {
@@ -226,6 +266,76 @@ async function benchSearch(client: EngineClient, schema: SpanSchema, spans: numb
     await beside(`service map, ${maxSpans / 1000}k spans joined`, () => serviceMap(client, { resolution, window: WINDOW, maxSpans }), () => rawServiceMap(client, resolution, maxSpans));
   }
   log(`  ${schema.name} search at ${spans} spans measured`);
+}
+
+/** Traces the engine's own ranking takes in one terms aggregation (under the default 65,535 buckets). */
+const RAW_SLOWEST_TRACES = 65_000;
+
+/**
+ * The engine's own cheapest exact ranking of a `slowest` search, in one request per group: a terms
+ * bucket for every trace with a span in the window, its first start and last end (start +
+ * duration by script where the layout stores no end, as the core reads it), its spans matching
+ * the filters counted and traces without one dropped (bucket_selector), and the top N by end -
+ * start picked by the engine (bucket_script, bucket_sort). It measures each trace by its spans in
+ * the window, where the core measures traces crossing the window's edges whole; the bench data
+ * has no span outside the window, so the two rank the same traces (slowestBesideRaw checks).
+ */
+async function rawSlowest(client: EngineClient, resolution: Resolution, input: SearchInput): Promise<string[]> {
+  const request = parseSearchInput(input);
+  const ranked: string[] = [];
+  for (const group of resolution.groups) {
+    const traceField = exactFields(group, 'traceId')[0];
+    const start = startSource(group);
+    const end = endSource(group);
+    const clauses = rangedSpanClauses(group, request.filters, WINDOW);
+    if (!traceField || !start || !end || 'skipped' in clauses) {
+      continue;
+    }
+    const [range, ...filters] = clauses.filter;
+    const matched = filters.length > 0 ? { matched: { filter: { bool: { filter: filters } } }, keep: { bucket_selector: { buckets_path: { n: 'matched._count' }, script: 'params.n > 0' } } } : {};
+    const duration = { bucket_script: { buckets_path: { s: 'start', e: 'end' }, script: { source: 'params.e * params.endScale - params.s * params.startScale', params: { startScale: start.msPerUnit, endScale: end.msPerUnit } } } };
+    const response = await client.search(group.indices.join(','), {
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter: [range], must_not: clauses.mustNot } },
+      aggs: { traces: { terms: { field: traceField, size: RAW_SLOWEST_TRACES, shard_size: RAW_SLOWEST_TRACES }, aggs: { start: { min: start.agg }, end: { max: end.agg }, ...matched, duration, top: { bucket_sort: { sort: [{ duration: { order: 'desc' } }], size: request.limit } } } } },
+    });
+    const traces = response.aggregations?.traces as { buckets: Array<{ key: string }>; sum_other_doc_count: number };
+    if (traces.sum_other_doc_count > 0) {
+      throw new Error(`${group.indices.join(', ')} has more than ${RAW_SLOWEST_TRACES} traces in the window: one terms aggregation cannot rank them all`);
+    }
+    ranked.push(...traces.buckets.map((bucket) => bucket.key));
+  }
+  return ranked;
+}
+
+/**
+ * A `slowest` search beside the engine's own ranking of the same traces (rawSlowest), runs
+ * interleaved so both see the same load; says so when the two rankings differ.
+ */
+async function slowestBesideRaw(client: EngineClient, resolution: Resolution, name: string, input: SearchInput, runs: number): Promise<Result> {
+  const request = parseSearchInput(input);
+  const core = async () => (await searchTraces(client, { resolution, window: WINDOW, request })).traces.map((trace) => trace.traceId);
+  const raw = () => rawSlowest(client, resolution, input);
+  const [ours, engine] = [await core(), await raw()];
+  if (ours.join() !== engine.join()) {
+    log(`  ${name}: the engine's own ranking differs from ours (first difference at ${ours.findIndex((id, i) => id !== engine[i]) + 1})`);
+  }
+  const times: { core: number[]; raw: number[] } = { core: [], raw: [] };
+  for (let i = 0; i < runs + 2; i++) {
+    for (const [kind, work] of [['core', core], ['raw', raw]] as const) {
+      const started = process.hrtime.bigint();
+      await work();
+      if (i >= 2) {
+        times[kind].push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+    }
+  }
+  const [coreMs, rawMs] = [times.core.sort((a, b) => a - b), times.raw.sort((a, b) => a - b)];
+  const medianMs = round(percentile(coreMs, 0.5));
+  const rawMedianMs = round(percentile(rawMs, 0.5));
+  log(`  ${name}: ${medianMs} ms (raw ${rawMedianMs} ms)`);
+  return { name, medianMs, p95Ms: round(percentile(coreMs, 0.95)), rawMs: rawMedianMs, ratio: round((medianMs / rawMedianMs) * 100) / 100 };
 }
 
 /** Each group's request built by the core, sent as is: the engine's own time for the work. */
@@ -449,6 +559,7 @@ export async function runBench(args: string[]): Promise<void> {
     await benchTraces(client, schema, runs, results, conversion);
   }
   const cliStartup = !only || only.test('cli') ? await benchCli(client, url, runs, results) : undefined;
+  const jaeger = await benchJaeger({ client, url, runs, searchSizes: sizes, bigSizes: BIG_SIZES, window: WINDOW, spec, measure, only, results, log });
   const report = {
     machine: machine(info.label),
     command: `npm run bench --${values.quick ? ' --quick' : ''}`,
@@ -457,6 +568,8 @@ export async function runBench(args: string[]): Promise<void> {
     conversionPeakHeapMb: conversion.peakMb,
     bundleBytes: bundleBytes(),
     cliStartup,
+    jaeger,
+    targets: targetsOf(results, conversion, cliStartup),
     results,
   };
   // A quick run never overwrites the figures of the last full run.
@@ -477,4 +590,21 @@ function printTable(results: Result[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
   process.stdout.write(`${[line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')}\n`);
+}
+
+/**
+ * The figures the targets are judged by, in one place: conversion, trace by id against the raw
+ * sequential fetch and the 3-shard parallel fetch against it, the slowest searches against the
+ * engine's own exact ranking, start-up against `node -e 0`, and Jaeger query beside ours.
+ */
+function targetsOf(results: Result[], conversion: { spansPerSec?: number; peakMb?: number }, cli: { helpRatio: number; traceOverMs: number } | undefined) {
+  const ratios = (test: (name: string) => boolean) => Object.fromEntries(results.filter((r) => r.ratio !== undefined && test(r.name)).map((r) => [r.name, r.ratio]));
+  return {
+    conversion: { spansPerSec: conversion.spansPerSec, target: 1_000_000, peakHeapMb: conversion.peakMb, peakTarget: 250 },
+    traceByIdVsRawSequential: ratios((name) => /trace \d+k$/.test(name)),
+    parallelVsSequential: ratios((name) => name.includes('3 shards')),
+    slowestVsEngine: { target: 1.2, ...ratios((name) => name.includes('slowest')) },
+    cliStartup: cli && { helpVsNode: cli.helpRatio, helpTarget: 2, traceOverNodeAndEngineMs: cli.traceOverMs, traceTargetMs: 100 },
+    jaeger: ratios((name) => name.includes('Jaeger')),
+  };
 }

@@ -39,7 +39,7 @@ import {
   startCollector,
   waitForDocuments,
 } from './producers/collector';
-import { goAvailable } from './producers/process';
+import { goAvailable } from '../../src/cli/producerProcess';
 import { type StandIn, startStandIn } from './producers/standIn';
 import { LOSSES, type SchemaLosses } from './schemaLosses';
 

@@ -21,8 +21,8 @@ import { importTrace } from '../../src/query/importTrace';
 import { mapSpansOf, mapTruth } from './serviceMapFixture';
 import { isNewestOfKind, isOldestOfKind, itWhere, searchNeeds, type TestEngine, testEngines } from './engines';
 import { canonicalRows, cliSearch, cliTrace, firstDifferingRows, runCli, type SearchOutputRow, type TraceOutput, uniqueIndex } from './helpers';
-import { buildJaeger, JAEGER_VERSION, type JaegerVariant, type RunningJaeger, startJaeger } from './producers/jaeger';
-import { goAvailable, waitFor } from './producers/process';
+import { buildJaeger, JAEGER_VERSION, jaegerText, type JaegerVariant, type RunningJaeger, startJaeger } from '../../src/cli/jaegerRunner';
+import { goAvailable, waitFor } from '../../src/cli/producerProcess';
 import { LOSSES } from './schemaLosses';
 
 const DAY_MS = 86_400_000;
@@ -277,16 +277,6 @@ function sourceMatches(search: Search): string[] {
 
 /** Jaeger's tag filter for a status: `error=true` is what it writes for ERROR, `otel.status_code=OK` for OK (to_dbmodel.go getTagFromStatusCode). */
 const STATUS_TAGS = { error: { error: 'true' }, ok: { 'otel.status_code': 'OK' } };
-
-/** An answer of Jaeger's query API as the text it sent. */
-async function jaegerText(jaeger: RunningJaeger, path: string): Promise<string> {
-  const response = await fetch(`${jaeger.queryUrl}${path}`, { signal: AbortSignal.timeout(60_000) });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new Error(`Jaeger's query API answered ${response.status} to ${path}: ${text.slice(0, 500)}`);
-  }
-  return text;
-}
 
 async function jaegerGet(jaeger: RunningJaeger, path: string): Promise<unknown> {
   return JSON.parse(await jaegerText(jaeger, path));

@@ -22,7 +22,7 @@ import { type OtlpTraceRequest, spansFromOtlp } from '../../src/proto/otlp';
 import { assembleTrace } from '../../src/proto/trace';
 import { itWhere, searchNeeds, testEngines } from './engines';
 import { canonicalRows, cliSearch, cliTrace, firstDifferingRows, runCli, uniqueIndex } from './helpers';
-import { javaAvailable, waitFor } from './producers/process';
+import { javaAvailable, waitFor } from '../../src/cli/producerProcess';
 import { type RunningZipkin, startZipkin } from './producers/zipkin';
 import { LOSSES } from './schemaLosses';
 

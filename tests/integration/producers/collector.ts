@@ -16,7 +16,7 @@ import {
   runLogged,
   startProcess,
   waitFor,
-} from './process';
+} from '../../../src/cli/producerProcess';
 
 const BUILDER_MODULE = 'go.opentelemetry.io/collector/cmd/builder';
 

@@ -6,8 +6,8 @@
  * and reports the failure itself.
  */
 import { buildCollector, ES_COLLECTOR, OS_COLLECTOR } from './collector';
-import { buildJaeger } from './jaeger';
-import { goAvailable, javaAvailable } from './process';
+import { buildJaeger } from '../../../src/cli/jaegerRunner';
+import { goAvailable, javaAvailable } from '../../../src/cli/producerProcess';
 import { resolveZipkinJar } from './zipkin';
 
 export function prebuildProducers(log: (line: string) => void): Promise<void> {

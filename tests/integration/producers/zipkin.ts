@@ -15,7 +15,7 @@ import {
   runLogged,
   startProcess,
   waitFor,
-} from './process';
+} from '../../../src/cli/producerProcess';
 
 export const ZIPKIN_VERSION = '3.6.1';
 const ARTIFACT = `io.zipkin:zipkin-server:${ZIPKIN_VERSION}:jar:exec`;

@@ -1,19 +1,26 @@
 /**
  * Jaeger v2 (github.com/jaegertracing/jaeger, `cmd/jaeger`) as the producer: built from the Go
  * module proxy, run with an OTLP/HTTP receiver, the batch processor and `jaeger_storage_exporter`
- * writing into a test engine through Jaeger's own `elasticsearch` or `opensearch` backend, and
+ * writing into an engine through Jaeger's own `elasticsearch` or `opensearch` backend, and
  * `jaeger_query` answering Jaeger's HTTP API over the same storage. Config keys are Jaeger's
- * (internal/storage/elasticsearch/config/config.go, cmd/jaeger/config-elasticsearch.yaml).
+ * (internal/storage/elasticsearch/config/config.go, cmd/jaeger/config-elasticsearch.yaml). The
+ * integration suite writes through it; the bench only reads (the `read-alias` variant).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildGoTool, freePort, startProcess, waitFor, type ProducerProcess } from './process';
+import { buildGoTool, freePort, startProcess, waitFor, type ProducerProcess } from './producerProcess';
 
 export const JAEGER_VERSION = 'v1.76.0';
+/** The Jaeger v2 release of that module version (CHANGELOG.md: "v1.76.0 / v2.13.0"); a plain `go build` reports no version. */
+export const JAEGER_RELEASE = 'v2.13.0';
 
-export type JaegerVariant = 'default' | 'tags-as-fields' | 'aliases';
+/**
+ * `aliases` is a rollover setup as `jaeger-es-rollover init` makes it; `read-alias` reads through
+ * `<prefix>-jaeger-span-read` wherever its caller points it, and puts no templates and no indices.
+ */
+export type JaegerVariant = 'default' | 'tags-as-fields' | 'aliases' | 'read-alias';
 
 export interface JaegerOptions {
   engineUrl: string;
@@ -21,7 +28,10 @@ export interface JaegerOptions {
   variant: JaegerVariant;
   /** Jaeger's `index_prefix`: indices are `<prefix>-jaeger-span-YYYY-MM-DD`, or rollover aliases `<prefix>-jaeger-span-read|write`. */
   indexPrefix: string;
-  /** How far back Jaeger's reads look (`max_span_age`), in milliseconds: it must cover the data's dates. */
+  /**
+   * How far back Jaeger's reads look (`max_span_age`), in milliseconds: it must cover the data's
+   * dates. With aliases Jaeger reads all the read alias holds and ignores it (spanstore/reader.go).
+   */
   maxSpanAge: number;
 }
 
@@ -70,10 +80,10 @@ function backendConfig(options: JaegerOptions): Record<string, unknown> {
     ...(auth ? { auth } : {}),
     indices: { index_prefix: options.indexPrefix, spans: daily, services: daily, dependencies: daily, sampling: daily },
     max_span_age: `${Math.ceil(options.maxSpanAge / 1000)}s`,
-    // Jaeger installs its index templates at startup (the default, spelled out).
-    create_mappings: true,
+    // Jaeger installs its index templates at startup (the default, spelled out), except for a reader only.
+    create_mappings: options.variant !== 'read-alias',
     ...(options.variant === 'tags-as-fields' ? { tags_as_fields: { all: true } } : {}),
-    ...(options.variant === 'aliases' ? { use_aliases: true } : {}),
+    ...(options.variant === 'aliases' || options.variant === 'read-alias' ? { use_aliases: true } : {}),
   };
 }
 
@@ -161,6 +171,16 @@ async function rolloverInit(engineUrl: string, indexPrefix: string, jaeger: Prod
 async function answers(url: string, init?: RequestInit): Promise<boolean> {
   await fetch(url, { ...init, signal: AbortSignal.timeout(5_000) });
   return true; // Any HTTP answer means the listener is up.
+}
+
+/** One answer of Jaeger's HTTP query API (`/api/traces/ID`, `/api/v3/...`) as the text it sent; else an error naming the status. */
+export async function jaegerText(jaeger: RunningJaeger, path: string, timeoutMs = 60_000): Promise<string> {
+  const response = await fetch(`${jaeger.queryUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`Jaeger's query API answered ${response.status} to ${path}: ${text.slice(0, 500)}`);
+  }
+  return text;
 }
 
 /** Writes the config, starts Jaeger and resolves once its OTLP receiver and query API answer. */

@@ -1,14 +1,15 @@
 /**
- * Running real producers (Jaeger v2, the OpenTelemetry Collector, Zipkin server) beside the test
- * engines: free ports, child processes with their output in a log file, polling until they answer,
- * and Go tools built once per version into the user's cache.
+ * Running real producers (Jaeger v2, the OpenTelemetry Collector, Zipkin server) beside the
+ * engines, for the integration suite and the bench: free ports, child processes with their output
+ * in a log file, polling until they answer, and Go tools built once per version into the user's
+ * cache.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
-import { cacheDir } from '../../../src/cli/engineRunner';
+import { cacheDir } from './engineRunner';
 
 export interface ProducerProcess {
   /** SIGTERM to the process group, SIGKILL after a grace period; resolves once the process has exited. */
