@@ -21,6 +21,7 @@ import { FilterError, parseDuration, parseLogfmt } from './filters';
 import { QueryError } from './resolve';
 import { attributeKeyClause, earliestFirst, endSource, exactFields, rootClause, type SpanFilters, spanFilterClauses, startSource, statusClause, timeUnfilterable } from './searchClauses';
 import type { TimeWindow } from './traceById';
+import { BOUND_SLACK_MS, boundsPlan, type BoundsPlan, buildBoundsByIdRequest, buildLongestSpansRequest, buildOutsideWindowProbe, buildWindowBoundsRequest, floorFromLongestSpans, mergeBounds, readBounds, selectorRefused, type TraceBounds } from './traceBounds';
 import { unplaceableWarnings } from './unplaceable';
 
 /** What a user typed, as the editor and the CLI hold it. */
@@ -116,6 +117,8 @@ interface SearchableGroup {
   /** The filter without the time range, for documents whose time cannot be read. */
   spanFilter: JsonObject[];
   mustNot: JsonObject[];
+  /** The window's time range (also first in `filter`); none when the search has no window. */
+  range?: JsonObject;
 }
 
 /** For groups whose attribute keys are data: the first filter key no span of the group has. */
@@ -158,17 +161,14 @@ async function searchableGroups(searcher: TraceSearcher, resolution: Resolution,
       reasons.push(`${group.indices.join(', ')}: the trace id field cannot be aggregated in this mapping`);
       continue;
     }
-    const filter = [...clauses.filter];
-    if (window) {
-      const range = group.schema.timeRange(group.catalog, window.fromNs, window.toNs);
-      if (!range) {
-        // Searched unfiltered, it would answer for all time: skipped, and said so.
-        reasons.push(timeUnfilterable(group));
-        continue;
-      }
-      filter.unshift(range);
+    const range = window ? group.schema.timeRange(group.catalog, window.fromNs, window.toNs) : undefined;
+    if (window && !range) {
+      // Searched unfiltered, it would answer for all time: skipped, and said so.
+      reasons.push(timeUnfilterable(group));
+      continue;
     }
-    usable.push({ group, traceField, filter, spanFilter: clauses.filter, mustNot: clauses.mustNot });
+    const filter = range ? [range, ...clauses.filter] : [...clauses.filter];
+    usable.push({ group, traceField, filter, spanFilter: clauses.filter, mustNot: clauses.mustNot, ...(range ? { range } : {}) });
   }
   if (usable.length === 0) {
     const unique = [...new Set(reasons)];
@@ -510,10 +510,191 @@ async function mostRecentTraces(searcher: TraceSearcher, groups: SearchableGroup
   return undefined;
 }
 
+type BoundsByTrace = Map<string, TraceBounds>;
+
+/** A floor for the limit-th matching trace's duration, from the longest matching spans; undefined without one. */
+async function durationFloor(searcher: TraceSearcher, searchable: SearchableGroup, limit: number, warnings: string[]): Promise<number | undefined> {
+  const request = buildLongestSpansRequest(searchable, limit);
+  if (!request) {
+    return undefined;
+  }
+  const response = await searcher.search(searchable.group.indices.join(','), request);
+  warnings.push(...incompleteAnswerWarnings(response));
+  return floorFromLongestSpans(response, searchable, limit);
+}
+
+/**
+ * Without filters, every trace with a span in the window matches: one pass over the window bounds
+ * them, with no composite paging and no lookup by trace id; with a floor, the engine keeps only the
+ * traces that can reach it. Where a probe (sent alongside) finds spans outside the window, every
+ * trace's spans there are added by trace id, so traces crossing the window's edges are bounded
+ * whole (and the floor is not used: the pass must name every trace). Undefined where one pass
+ * cannot take every trace.
+ */
+async function windowBounds(searcher: TraceSearcher, searchable: SearchableGroup, plan: BoundsPlan, limit: number, warnings: string[]): Promise<{ bounds: BoundsByTrace; floorMs?: number } | undefined> {
+  const indices = searchable.group.indices.join(',');
+  const probe = buildOutsideWindowProbe(searchable, plan);
+  const [outside, floor] = await Promise.all([probe ? searcher.search(indices, probe) : undefined, durationFloor(searcher, searchable, limit, warnings)]);
+  const crossing = outside !== undefined && totalHits(outside) > 0;
+  const { response: inside, floorMs } = await withFloor(searcher, crossing ? undefined : floor, (floorMs) => searcher.search(indices, buildWindowBoundsRequest(searchable, plan, floorMs)));
+  const read = readBounds(inside, plan);
+  if (!read.complete) {
+    return undefined;
+  }
+  warnings.push(...incompleteAnswerWarnings(inside), ...(outside ? incompleteAnswerWarnings(outside) : []));
+  const bounds: BoundsByTrace = new Map(read.bounds);
+  if (crossing && bounds.size > limit) {
+    const traceIds = [...bounds.keys()];
+    for (let offset = 0; offset < traceIds.length; offset += CHUNK) {
+      const response = await searcher.search(indices, buildBoundsByIdRequest(searchable, plan, traceIds.slice(offset, offset + CHUNK), { outsideWindowOnly: true }));
+      warnings.push(...incompleteAnswerWarnings(response));
+      readBounds(response, plan).bounds.forEach(([traceId, b]) => mergeBounds(bounds.get(traceId) ?? b, b));
+    }
+  }
+  return { bounds, floorMs };
+}
+
+/** Searchers whose engine refused the floor's bucket_selector: later searches ask without it. */
+const refusesSelector = new WeakSet<TraceSearcher>();
+
+/**
+ * A bounds request with the floor where the engine takes it; without it (every trace's bounds, the
+ * same answer in a longer list) where the engine refuses the bucket_selector that applies it.
+ */
+async function withFloor(searcher: TraceSearcher, floorMs: number | undefined, ask: (floorMs: number | undefined) => Promise<SearchResponse>): Promise<{ response: SearchResponse; floorMs?: number }> {
+  if (floorMs === undefined || refusesSelector.has(searcher)) {
+    return { response: await ask(undefined) };
+  }
+  try {
+    return { response: await ask(floorMs), floorMs };
+  } catch (error) {
+    if (!selectorRefused(error)) {
+      throw error;
+    }
+    refusesSelector.add(searcher);
+    return { response: await ask(undefined) };
+  }
+}
+
+/** Bounds of the given traces over all their spans, by trace id; with a floor (where the engine takes it), only the traces that can reach it. */
+async function boundsById(searcher: TraceSearcher, searchable: SearchableGroup, plan: BoundsPlan, traceIds: string[], floor: number | undefined, warnings: string[]): Promise<{ bounds: BoundsByTrace; floorMs?: number }> {
+  const bounds: BoundsByTrace = new Map();
+  let floorMs = floor;
+  for (let offset = 0; offset < traceIds.length; offset += CHUNK) {
+    const chunk = traceIds.slice(offset, offset + CHUNK);
+    const answer = await withFloor(searcher, floorMs, (floorMs) => searcher.search(searchable.group.indices.join(','), buildBoundsByIdRequest(searchable, plan, chunk, { floorMs })));
+    // Once refused, no chunk is floored: traces left out by the ones before are kept out only by a floor that holds for all.
+    if (answer.floorMs === undefined && floorMs !== undefined && offset > 0) {
+      return boundsById(searcher, searchable, plan, traceIds, undefined, warnings);
+    }
+    floorMs = answer.floorMs;
+    warnings.push(...incompleteAnswerWarnings(answer.response));
+    readBounds(answer.response, plan).bounds.forEach(([traceId, b]) => bounds.set(traceId, b));
+  }
+  return { bounds, floorMs };
+}
+
+/**
+ * The exact `limit` slowest matching traces of one group, without a script over every span: first
+ * bounds for the matching traces (by one pass over the window without filters; with filters, the
+ * matching trace ids, then all their spans by trace id), then the exact pass over only the traces
+ * whose upper bound reaches the limit-th exact duration. Every other trace is shorter than that
+ * many measured ones, so the answer is the one ranking all of them gives. Undefined (rank every
+ * match instead) for several groups, whose bounds would need merging across producers first, and
+ * where a floor turns out above the limit-th duration (possible only with spans of negative
+ * duration or unreadable start: the traces it left out cannot be vouched for).
+ */
+async function slowestTraces(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, warnings: string[]): Promise<string[] | undefined> {
+  const plan = groups.length === 1 ? boundsPlan(groups[0].group) : undefined;
+  if (!plan) {
+    return undefined;
+  }
+  const [searchable] = groups;
+  const found = searchable.spanFilter.length === 0 ? await windowBounds(searcher, searchable, plan, limit, warnings) : undefined;
+  if (found && found.floorMs === undefined && found.bounds.size <= limit) {
+    return [...found.bounds.keys()];
+  }
+  if (found) {
+    return measuredSlowest(searcher, groups, plan, found.bounds, limit, found.floorMs, warnings);
+  }
+  // With filters (matching fewer spans, so paging their trace ids costs less than passing over
+  // every span), or more traces than one pass takes: bounds by trace id, over all their spans.
+  const [matching, floor] = await Promise.all([matchingTraceIds(searcher, groups, warnings), durationFloor(searcher, searchable, limit, warnings)]);
+  if (matching.length <= limit) {
+    return matching;
+  }
+  const { bounds, floorMs } = await boundsById(searcher, searchable, plan, matching, floor, warnings);
+  return measuredSlowest(searcher, groups, plan, bounds, limit, floorMs, warnings);
+}
+
+/**
+ * Measures traces exactly, highest upper bound first, until every trace left has an upper bound
+ * below the limit-th measured duration. Aimed first at the limit-th likely duration, so one exact
+ * pass usually suffices; a second takes whatever the first's exact figure still lets through.
+ * Traces below `floorMs` were left out by the engine: undefined when the limit-th duration is
+ * below it after all.
+ */
+async function measuredSlowest(searcher: TraceSearcher, groups: SearchableGroup[], plan: BoundsPlan, bounds: BoundsByTrace, limit: number, floorMs: number | undefined, warnings: string[]): Promise<string[] | undefined> {
+  // A trace with no readable start has none whole either (the same spans): unranked, as by the exact pass.
+  const traceIds: string[] = [];
+  const upper: number[] = [];
+  const guesses: number[] = [];
+  bounds.forEach((b, traceId) => {
+    if (Number.isFinite(b.startMs)) {
+      traceIds.push(traceId);
+      upper.push(plan.upperMs(b));
+      guesses.push(plan.guessMs(b));
+    }
+  });
+  const sortedGuesses = Float64Array.from(guesses).sort();
+  let threshold = sortedGuesses.length >= limit ? sortedGuesses[sortedGuesses.length - limit] : -Infinity;
+  const measured = new Uint8Array(traceIds.length);
+  const exact = new Map<string, Timing>();
+  let nthMs = -Infinity;
+  for (;;) {
+    const next: string[] = [];
+    for (let i = 0; i < traceIds.length; i++) {
+      if (!measured[i] && upper[i] + BOUND_SLACK_MS >= threshold) {
+        measured[i] = 1;
+        next.push(traceIds[i]);
+      }
+    }
+    if (next.length === 0) {
+      break;
+    }
+    const timings = await aggregateTraces(searcher, groups, next, 'timing', warnings);
+    timings.forEach((timing, traceId) => exact.set(traceId, timing));
+    const ranked = rank([...exact.entries()], 'slowest');
+    const nth = ranked.length >= limit ? exact.get(ranked[limit - 1])! : undefined;
+    nthMs = nth ? nth.endMs - nth.startMs : -Infinity;
+    threshold = nthMs;
+  }
+  // A trace the floor left out has a bound more than BOUND_SLACK_MS below it, so lasts more than
+  // half of that less than the floor: below the limit-th unless that is lower still.
+  if (floorMs !== undefined && nthMs < floorMs - BOUND_SLACK_MS / 4) {
+    return undefined;
+  }
+  return rank([...exact.entries()], 'slowest').slice(0, limit);
+}
+
 /** The newest matching span documents of one group. Pure. */
 export function buildMatchingSpansRequest(searchable: SearchableGroup, limit: number): JsonObject {
   const newestFirst = earliestFirst(searchable.group).map((sort) => Object.fromEntries(Object.entries(sort).map(([field, order]) => [field, typeof order === 'string' ? 'desc' : { ...(order as JsonObject), order: 'desc' }])));
   return { size: limit, track_total_hits: false, query: { bool: { filter: searchable.filter, must_not: searchable.mustNot } }, sort: newestFirst };
+}
+
+/** The ids of the limit's top matching traces: by a shortcut where one applies, else by ranking every match. */
+async function topTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, sort: SearchSort, warnings: string[]): Promise<string[]> {
+  const top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : await slowestTraces(searcher, groups, limit, warnings);
+  if (top) {
+    return top;
+  }
+  const matching = await matchingTraceIds(searcher, groups, warnings);
+  if (matching.length <= limit) {
+    return matching;
+  }
+  const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
+  return rank([...timings.entries()], sort).slice(0, limit);
 }
 
 /** The limit's top traces among all that match in the window, with their summaries. */
@@ -521,16 +702,12 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
   const warnings: string[] = [];
   const { filters, limit, sort } = options.request;
   const groups = await searchableGroups(searcher, options.resolution, filters, options.window, warnings);
-  warnings.push(...(await unplaceableWarnings(searcher, probesOf(groups))));
-  let top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : undefined;
-  if (!top) {
-    const matching = await matchingTraceIds(searcher, groups, warnings);
-    top = matching;
-    if (matching.length > limit) {
-      const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
-      top = rank([...timings.entries()], sort).slice(0, limit);
-    }
-  }
+  // The probe for documents no ranking can place runs beside the ranking; its warnings still come first.
+  const unplaceable = unplaceableWarnings(searcher, probesOf(groups));
+  unplaceable.catch(() => undefined);
+  const rankingWarnings: string[] = [];
+  const top = await topTraceIds(searcher, groups, limit, sort, rankingWarnings);
+  warnings.push(...(await unplaceable), ...rankingWarnings);
   const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, 'summaries', warnings) : new Map<string, Accumulated>();
   warnings.push(...unlistable(summaries));
   const ordered = rank([...summaries.entries()].filter(([traceId]) => validateTraceId(traceId).ok), sort).slice(0, limit);

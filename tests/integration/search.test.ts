@@ -87,6 +87,10 @@ const CASES: Case[] = [
   { name: 'slowest top 10 of the window', query: {}, sort: 'slowest', limit: 10 },
   { name: 'most recent 10 of the window', query: {}, sort: 'recent', limit: 10 },
   { name: 'slowest 5 erroring checkout traces', query: { service: 'checkout', status: 'error' }, sort: 'slowest', limit: 5 },
+  // Its edges cut traces (0x49's spans outlast its end): each is measured whole, as ground truth does.
+  { name: 'slowest 5 of a narrower window, traces crossing its edges measured whole', query: { fromMs: FIXTURE_START_MS + 208_500, toMs: FIXTURE_START_MS + 508_500 }, sort: 'slowest', limit: 5 },
+  // No span lies outside it: the engine keeps only the traces that can reach the longest spans.
+  { name: 'slowest 10 of a window holding every trace', query: { fromMs: FIXTURE_START_MS - OLD_OFFSET_MS - 3_600_000, toMs: WINDOW.toMs }, sort: 'slowest', limit: 10 },
   ...NOTES.map((note): Case => ({ name: `attribute value ${JSON.stringify(note)} matches literally`, query: { tags: [['app.note', note]] } })),
 ];
 

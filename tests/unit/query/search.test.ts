@@ -1,3 +1,4 @@
+import { engineErrorFromResponse } from '../../../src/engine/errors';
 import { resolveSchemas } from '../../../src/proto/detect';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { DATA_PREPPER_SPAN_MAPPING } from '../../../src/proto/dataPrepper';
@@ -208,5 +209,186 @@ describe('latest traces request', () => {
     const text = buildLatestTracesRequest({ group: otelDynamic, traceField: 'trace_id.keyword', filter: [], spanFilter: [], mustNot: [] }, 40);
     const read = text!.read({ hits: { hits: [{ _index: 'i', _id: '1', _source: { trace_id: 'abc' }, sort: ['1715678467123.5000'] }, { _index: 'i', _id: '2', _source: { trace_id: 'def' }, sort: ['1715678467123.40000'] }] } });
     expect(read).toEqual({ latest: [['abc', 1715678467124], ['def', 1715678467124]], complete: true });
+  });
+});
+
+describe('slowest traces from bounds', () => {
+  const FROM_MS = 1_767_225_600_000;
+  const TO_MS = FROM_MS + 3_600_000;
+  const window = { fromNs: BigInt(FROM_MS) * BigInt(1_000_000), toNs: BigInt(TO_MS) * BigInt(1_000_000) };
+  /** A Jaeger span (start and duration stored in microseconds), its start given relative to the window's. */
+  interface Span {
+    traceId: string;
+    startMs: number;
+    durationMs: number;
+  }
+  const span = (traceId: string, startMs: number, durationMs: number): Span => ({ traceId, startMs, durationMs });
+  const startUs = (s: Span) => (FROM_MS + s.startMs) * 1000;
+  const inWindow = (s: Span) => s.startMs >= 0 && FROM_MS + s.startMs <= TO_MS;
+  const upperMs = (own: Span[]) => Math.max(...own.map((s) => s.startMs)) + Math.max(0, ...own.map((s) => s.durationMs)) - Math.min(...own.map((s) => s.startMs));
+
+  interface SearchFixture {
+    matching?: string[];
+    longest?: Record<string, number>;
+    /** Answer a bucket_selector as Elasticsearch 8 run without its aggregations module does. */
+    refuseSelector?: boolean;
+  }
+
+  /**
+   * Answers a slowest search's requests over Jaeger spans as an engine would, the bucket_selector
+   * included (or refused); `matching` stands for the filters (the traces with a matching span, and their spans
+   * for the longest-spans sort); `longest` replaces a trace's longest span as the sort sees it (a
+   * multi-valued duration sorts by its largest value). Records the requests and the traces measured.
+   */
+  function engine(spans: Span[], options: SearchFixture = {}) {
+    const measured: string[][] = [];
+    const requests: string[] = [];
+    const shards = { total: 1, successful: 1, failed: 0 };
+    const byTrace = (selected: Span[], bucket: (own: Span[]) => Record<string, unknown>) =>
+      [...new Set(selected.map((s) => s.traceId))].sort().map((key) => {
+        const own = selected.filter((s) => s.traceId === key);
+        return { key, doc_count: own.length, ...bucket(own) };
+      });
+    const bounds = (own: Span[]) => ({ first_start: { value: Math.min(...own.map(startUs)) }, last_start: { value: Math.max(...own.map(startUs)) }, longest_0: { value: Math.max(...own.map((s) => s.durationMs * 1000)) } });
+    const matches = (s: Span) => inWindow(s) && (!options.matching || options.matching.includes(s.traceId));
+    const kept = (selected: Span[], keep: { bucket_selector: { script: { params: { floor: number; slack: number } } } } | undefined) =>
+      byTrace(selected, bounds).filter((bucket) => !keep || upperMs(selected.filter((s) => s.traceId === bucket.key)) + keep.bucket_selector.script.params.slack >= keep.bucket_selector.script.params.floor);
+    return {
+      measured,
+      requests,
+      async search(_indices: string, body: Record<string, unknown>) {
+        const aggs = (body.aggs ?? {}) as Record<string, { terms?: { shard_size?: number }; composite?: unknown; aggs?: Record<string, never> }>;
+        const query = (body.query as { bool: { filter: Array<Record<string, Record<string, string[]>>>; must_not: unknown[] } }).bool;
+        if (aggs.reasons) {
+          requests.push('unplaceable');
+          return { _shards: shards, hits: { total: { value: 0, relation: 'eq' }, hits: [] }, aggregations: { reasons: { buckets: {} } } };
+        }
+        if (body.terminate_after) {
+          requests.push('outside probe');
+          return { _shards: shards, hits: { total: { value: spans.some((s) => !inWindow(s)) ? 1 : 0, relation: 'eq' }, hits: [] } };
+        }
+        if (body.sort) {
+          requests.push('longest spans');
+          const longest = (s: Span) => (options.longest?.[s.traceId] ?? s.durationMs) * 1000;
+          const hits = spans.filter(matches).sort((a, b) => longest(b) - longest(a)).slice(0, body.size as number);
+          return { _shards: shards, hits: { hits: hits.map((s, i) => ({ _index: 'i', _id: String(i), sort: [longest(s), s.traceId] })) } };
+        }
+        if (aggs.traces.composite) {
+          requests.push('matching ids');
+          return { _shards: shards, aggregations: { traces: { buckets: [...new Set(spans.filter(matches).map((s) => s.traceId))].map((trace) => ({ key: { trace } })) } } };
+        }
+        const sub = aggs.traces.aggs ?? {};
+        if (sub.keep && options.refuseSelector) {
+          requests.push('refused selector');
+          throw engineErrorFromResponse(400, { error: { root_cause: [{ type: 'parsing_exception', reason: 'Unknown aggregation type [bucket_selector]' }], type: 'parsing_exception', reason: 'Unknown aggregation type [bucket_selector]' }, status: 400 }, 'the engine');
+        }
+        if (aggs.traces.terms?.shard_size) {
+          requests.push('window bounds');
+          return { _shards: shards, aggregations: { traces: { sum_other_doc_count: 0, buckets: kept(spans.filter(inWindow), sub.keep) } } };
+        }
+        const ids = query.filter[0].terms.traceID;
+        const outsideOnly = query.must_not.some((clause) => 'range' in (clause as object));
+        const selected = spans.filter((s) => ids.includes(s.traceId) && (!outsideOnly || !inWindow(s)));
+        if ('longest_0' in sub) {
+          requests.push(outsideOnly ? 'outside bounds' : 'bounds');
+          return { _shards: shards, aggregations: { traces: { buckets: kept(selected, sub.keep) } } };
+        }
+        if (!('errors' in sub)) {
+          measured.push([...ids].sort());
+          requests.push('exact');
+        } else {
+          requests.push('summaries');
+        }
+        const timing = (own: Span[]) => ({ start: { value: Math.min(...own.map(startUs)) }, end: { value: Math.max(...own.map((s) => FROM_MS + s.startMs + s.durationMs)) }, errors: { doc_count: 0 } });
+        return { _shards: shards, aggregations: { traces: { buckets: byTrace(selected, timing) } } };
+      },
+    };
+  }
+
+  /** The slowest traces as ranking every matching trace whole gives them: longest first, ties by trace id. */
+  function truth(spans: Span[], limit: number, matching?: string[]): string[] {
+    const ids = [...new Set(spans.filter((s) => inWindow(s) && (!matching || matching.includes(s.traceId))).map((s) => s.traceId))];
+    const duration = (id: string) => {
+      const own = spans.filter((s) => s.traceId === id);
+      return Math.max(...own.map((s) => s.startMs + s.durationMs)) - Math.min(...own.map((s) => s.startMs));
+    };
+    return ids.sort((a, b) => duration(b) - duration(a) || (a < b ? -1 : 1)).slice(0, limit);
+  }
+
+  async function search(spans: Span[], limit: number, options: SearchFixture = {}, fake = engine(spans, options)) {
+    // The fake applies `matching` itself; a service filter makes the search a filtered one.
+    const input = options.matching ? { service: 'checkout' } : {};
+    const result = await searchTraces(fake as never, { resolution: { pattern: 'p', groups: [jaeger], unknown: [] }, window, request: parseSearchInput({ ...input, sort: 'slowest', limit }) });
+    const ids = result.traces.map((trace) => trace.traceId);
+    expect(ids).toEqual(truth(spans, limit, options.matching));
+    return { ids, measured: fake.measured, requests: fake.requests };
+  }
+
+  // a1 lasts 100 ms; a2's root lasts 90 ms and a child starts late, so its bound (170) is loose; a4's
+  // asynchronous child outlives its root (100 ms whole); a6 has a span of negative duration, which
+  // makes its likely duration (150) exceed its true one (50); the b traces last 10 ms.
+  const spans = [
+    span('a1', 1_000, 100),
+    span('a2', 2_000, 90),
+    span('a2', 2_080, 5),
+    span('a3', 3_000, 95),
+    span('a4', 4_000, 50),
+    span('a4', 4_060, 40),
+    span('a6', 6_000, 10),
+    span('a6', 6_150, -100),
+    ...Array.from({ length: 6 }, (_, i) => span(`b${i}`, 10_000 + i * 1_000, 10)),
+  ];
+
+  it('bounds the traces of the window that can reach the longest spans, and measures exactly only those that can reach the limit-th duration', async () => {
+    const result = await search(spans, 2);
+    expect(result.ids).toEqual(['a1', 'a4']);
+    // The floor is a3's 95 ms (the second trace among the longest spans): the b traces are not even bounded.
+    // a3 (95 ms at most) cannot reach a1's likely 100 ms: never measured.
+    expect(result.measured).toEqual([['a1', 'a2', 'a4', 'a6']]);
+    expect(result.requests).toEqual(['unplaceable', 'outside probe', 'longest spans', 'window bounds', 'exact', 'summaries']);
+  });
+
+  it('measures more traces when the first exact figures fall below the likely durations it aimed at', async () => {
+    const result = await search(spans, 1);
+    // Aimed at a6's likely 150 ms: a2 and a6 first; their exact 90 ms lets a1 and a4 through.
+    expect(result.measured).toEqual([['a2', 'a6'], ['a1', 'a4']]);
+  });
+
+  it('measures a trace crossing the window edge whole, from its spans outside the window found by trace id', async () => {
+    // c1 lasts 5.11 s whole, 10 ms in the window; 0ld lies wholly before the window and does not match.
+    const crossing = [...spans.filter((s) => s.traceId !== 'a6'), span('c1', -5_000, 20), span('c1', 100, 10), span('0ld', -9_000, 4_000)];
+    const result = await search(crossing, 2);
+    expect(result.ids).toEqual(['c1', 'a1']);
+    expect(result.requests).toEqual(['unplaceable', 'outside probe', 'longest spans', 'window bounds', 'outside bounds', 'exact', 'summaries']);
+  });
+
+  it('with filters, bounds the matching traces by trace id over all their spans', async () => {
+    const result = await search(spans, 2, { matching: ['a2', 'a3', 'a4', 'b0'] });
+    expect(result.ids).toEqual(['a4', 'a3']);
+    expect(result.requests).toEqual(['unplaceable', 'matching ids', 'longest spans', 'bounds', 'exact', 'summaries']);
+  });
+
+  it('ranks every match instead when the limit-th duration falls below the floor the longest spans gave', async () => {
+    // a3's duration sorts as 400 ms (as a multi-valued field would): a floor no trace reaches.
+    const result = await search(spans, 1, { longest: { a3: 400 } });
+    expect(result.ids).toEqual(['a1']);
+    expect(result.requests.slice(3)).toEqual(['window bounds', 'matching ids', 'exact', 'summaries']);
+  });
+
+  it('asks for the bounds again without the floor where the engine refuses the bucket_selector, and not with it again', async () => {
+    const fake = engine(spans, { refuseSelector: true });
+    const first = await search(spans, 2, {}, fake);
+    expect(first.ids).toEqual(['a1', 'a4']);
+    expect(first.requests).toEqual(['unplaceable', 'outside probe', 'longest spans', 'refused selector', 'window bounds', 'exact', 'summaries']);
+    fake.requests.length = 0;
+    const filtered = await search(spans, 2, { matching: ['a2', 'a3', 'a4', 'b0'] }, engine(spans, { matching: ['a2', 'a3', 'a4', 'b0'], refuseSelector: true }));
+    expect(filtered.requests).toEqual(['unplaceable', 'matching ids', 'longest spans', 'refused selector', 'bounds', 'exact', 'summaries']);
+    await search(spans, 2, {}, fake);
+    expect(fake.requests).not.toContain('refused selector');
+  });
+
+  it('keeps the answer from the bounds when the floor exceeds the limit-th duration by rounding only', async () => {
+    const result = await search(spans, 1, { longest: { a1: 100.0004 } });
+    expect(result.requests).not.toContain('matching ids');
   });
 });
