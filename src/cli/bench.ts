@@ -34,7 +34,7 @@ import { DEFAULT_SERVICE_MAP_SPANS } from '../types';
 import { buildTraceByIdRequest } from '../query/traceById';
 import { runTraceQuery } from '../query/traceQuery';
 import { builtCliIsCurrent } from '../../bin/launch';
-import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames } from './benchData';
+import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames, viewTrace } from './benchData';
 import { benchJaeger } from './benchJaeger';
 import { type EngineKind, ensureEngine } from './engineRunner';
 
@@ -150,12 +150,7 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
       continue;
     }
     const traceId = meta.traceIds![i];
-    const core = await measure(runs, async () => {
-      const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 200_000 });
-      if (result.rows.length !== size) {
-        throw new Error(`trace ${traceId} came back with ${result.rows.length} spans, not ${size}`);
-      }
-    });
+    const core = await measure(runs, () => viewTrace(client, traceId, resolution, size, index));
     const raw = await measure(runs, () => rawTraceFetch(client, schema, index, traceId));
     results.push({ name: `${schema.name} trace ${size / 1000}k`, ...core, rawMs: raw.medianMs, ratio: round((core.medianMs / raw.medianMs) * 100) / 100 });
     log(`  ${schema.name} trace ${size}: ${core.medianMs} ms (raw ${raw.medianMs} ms)`);
@@ -202,12 +197,7 @@ async function benchParallelFetch(client: EngineClient, runs: number, results: R
     return report.spans;
   });
   const resolution = await resolvePattern(client, `${index},${index}-logs`, otelSchema.name);
-  const core = await measure(runs, async () => {
-    const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 200_000 });
-    if (result.rows.length !== size) {
-      throw new Error(`trace ${traceId} came back with ${result.rows.length} spans from ${index}, not ${size}`);
-    }
-  });
+  const core = await measure(runs, () => viewTrace(client, traceId, resolution, size, index));
   const raw = await measure(runs, () => rawTraceFetch(client, otelSchema, index, traceId));
   results.push({ name, ...core, rawMs: raw.medianMs, ratio: round((core.medianMs / raw.medianMs) * 100) / 100 });
   log(`  ${name}: ${core.medianMs} ms (sequential raw ${raw.medianMs} ms)`);
@@ -449,7 +439,7 @@ async function benchCli(client: EngineClient, url: string, runs: number, results
     const timed = timedTransport(url);
     const fresh = new EngineClient(timed.transport);
     const resolution = await resolvePattern(fresh, index, 'auto');
-    traceSpans = (await runTraceQuery(fresh, { traceId, resolution, maxSpans: 200_000 })).rows.length;
+    traceSpans = (await runTraceQuery(fresh, { traceId, resolution, maxSpans: 200_000 })).spans.length;
     engine.push(timed.engineMs());
   });
   engine.sort((a, b) => a - b);

@@ -10,7 +10,8 @@
  * a copy named by date, and each trace by id would then name every day of `max_span_age` back to
  * the data's fixed day.
  *
- * Timed: ours is the core in this process (runTraceQuery, searchTraces) through the Node transport;
+ * Timed: ours is the core in this process (runTraceQuery and the trace frame, searchTraces)
+ * through the Node transport;
  * Jaeger's is its HTTP API as Grafana's Jaeger data source calls it (`/api/traces/ID`,
  * `/api/traces?service=...`) until the whole answer has arrived, not parsed. Jaeger's search
  * answers with whole traces, ours with the summaries the search table shows: each side's work for
@@ -18,13 +19,12 @@
  */
 import { JAEGER_RELEASE, JAEGER_VERSION, buildJaeger, jaegerText, type RunningJaeger, startJaeger } from './jaegerRunner';
 import { goAvailable } from './producerProcess';
-import { type BenchSpec, benchBatches, operationNames } from './benchData';
+import { type BenchSpec, benchBatches, operationNames, viewTrace } from './benchData';
 import type { EngineClient } from '../engine/client';
 import type { LogicalSpan } from '../proto/model';
 import { resolvePattern } from '../query/resolve';
 import { parseSearchInput, type SearchInput, searchTraces } from '../query/search';
 import type { TimeWindow } from '../query/traceById';
-import { runTraceQuery } from '../query/traceQuery';
 import { DEFAULT_SEARCH_LIMIT } from '../types';
 
 /** One row of the bench's table: ours as the median, Jaeger's median as the raw time. */
@@ -211,12 +211,7 @@ async function compareTraces(context: JaegerBenchContext, jaeger: RunningJaeger,
   const timed: JaegerComparison[] = [];
   for (const size of sizes) {
     const traceId = String(traceIds[context.bigSizes.indexOf(size)]);
-    const ours = async () => {
-      const result = await runTraceQuery(client, { traceId, resolution, maxSpans: 200_000 });
-      if (result.rows.length !== size || result.truncated) {
-        throw new Error(`trace ${traceId} came back with ${result.rows.length} spans${result.truncated ? ' (truncated)' : ''}, not ${size}`);
-      }
-    };
+    const ours = () => viewTrace(client, traceId, resolution, size, index);
     const path = `/api/traces/${traceId}`;
     const found = (await jaegerTraces(jaeger, path)).data ?? [];
     const jaegerSpans = found.length === 1 ? found[0].spans.length : -1;
