@@ -44,7 +44,7 @@ import { logContext, type LogContextRow, type LogContextScope } from '../query/l
 import { LogContextScopePicker } from '../components/LogContextScopePicker';
 import { findOperations, findServices, findTagKeys, findTagValues } from '../query/discovery';
 import { FilterError } from '../query/filters';
-import { matchingTraceTimings, parseSearchInput, type SearchRequest, searchSpans, searchTraces } from '../query/search';
+import { matchingTraceTimings, parseSearchInput, type SearchProgress, type SearchRequest, searchSpans, searchTraces } from '../query/search';
 import { groupKeyName, operationTable, panelStepMs, parseGroupBy, parseKinds, spanMetrics } from '../query/metrics';
 import { QueryError, ResolutionCache } from '../query/resolve';
 import { importTrace } from '../query/importTrace';
@@ -153,7 +153,7 @@ export class DataSource
         case 'traceId':
           return { data: await this.traceById(client, target, request.scopedVars, request.range, sink) };
         case 'search':
-          return { data: [await this.search(client, target, request)] };
+          return { data: [await this.search(client, target, request, sink)] };
         case 'scatter':
           return { data: [await this.scatter(client, target, request)] };
         case 'histogram':
@@ -329,9 +329,15 @@ export class DataSource
     return parsed;
   }
 
-  private async search(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>): Promise<DataFrame> {
+  /** The search table; while a long ranking runs, the top of the traces ranked so far, with a notice saying how far it has come. */
+  private async search(client: EngineClient, target: EsTracesQuery, request: DataQueryRequest<EsTracesQuery>, sink?: PartialSink): Promise<DataFrame> {
     const searchRequest = this.searchRequest(target, request, DEFAULT_SEARCH_LIMIT);
-    const result = await searchTraces(client, { resolution: await this.resolution(client), window: timeWindow(request.range), request: searchRequest });
+    const onProgress = sink && ((progress: SearchProgress) => {
+      if (sink.due()) {
+        sink.show([searchFrame(progress.traces(), this.linkTarget(), { refId: target.refId, notices: [{ severity: 'info', text: progress.stage }], custom: { partial: true } })]);
+      }
+    });
+    const result = await searchTraces(client, { resolution: await this.resolution(client), window: timeWindow(request.range), request: searchRequest, onProgress });
     return searchFrame(result.traces, this.linkTarget(), { refId: target.refId, notices: notices(result.warnings) });
   }
 

@@ -7,7 +7,7 @@ import { createDataFrame, type DataFrame, type DataLink, FieldType, type QueryRe
 
 import type { LogicalSpan } from '../proto/model';
 import { nanosToMillis } from '../proto/time';
-import type { TraceSummary } from '../query/search';
+import type { RankedTrace, TraceSummary } from '../query/search';
 
 export interface LinkTarget {
   datasourceUid: string;
@@ -17,6 +17,7 @@ export interface LinkTarget {
 export interface FrameOptions {
   refId?: string;
   notices?: QueryResultMetaNotice[];
+  custom?: Record<string, unknown>;
 }
 
 /** The internal link that opens a trace id in this data source's trace view. */
@@ -29,10 +30,11 @@ export function traceLink(target: LinkTarget): DataLink {
 }
 
 function meta(options: FrameOptions, preferred: 'table' | 'graph'): DataFrame['meta'] {
-  return { preferredVisualisationType: preferred, notices: options.notices && options.notices.length > 0 ? options.notices : undefined };
+  return { preferredVisualisationType: preferred, notices: options.notices && options.notices.length > 0 ? options.notices : undefined, ...(options.custom ? { custom: options.custom } : {}) };
 }
 
-export function searchFrame(traces: TraceSummary[], target: LinkTarget, options: FrameOptions = {}): DataFrame {
+/** The traces table; a trace ranked but not yet summarised has its root span, errors and services empty. */
+export function searchFrame(traces: RankedTrace[], target: LinkTarget, options: FrameOptions = {}): DataFrame {
   return createDataFrame({
     name: 'Traces',
     refId: options.refId,
@@ -40,11 +42,11 @@ export function searchFrame(traces: TraceSummary[], target: LinkTarget, options:
       { name: 'traceID', type: FieldType.string, config: { displayName: 'Trace ID', links: [traceLink(target)] }, values: traces.map((t) => t.traceId) },
       { name: 'startTime', type: FieldType.time, config: { displayName: 'Start time' }, values: traces.map((t) => t.startMs) },
       { name: 'duration', type: FieldType.number, config: { displayName: 'Duration', unit: 'ms' }, values: traces.map((t) => t.durationMs) },
-      { name: 'rootService', type: FieldType.string, config: { displayName: 'Root service' }, values: traces.map((t) => t.rootService) },
-      { name: 'rootName', type: FieldType.string, config: { displayName: 'Root span' }, values: traces.map((t) => t.rootName) },
+      { name: 'rootService', type: FieldType.string, config: { displayName: 'Root service' }, values: traces.map((t) => t.rootService ?? null) },
+      { name: 'rootName', type: FieldType.string, config: { displayName: 'Root span' }, values: traces.map((t) => t.rootName ?? null) },
       { name: 'spans', type: FieldType.number, config: { displayName: 'Spans' }, values: traces.map((t) => t.spans) },
-      { name: 'errors', type: FieldType.number, config: { displayName: 'Errors' }, values: traces.map((t) => t.errors) },
-      { name: 'services', type: FieldType.string, config: { displayName: 'Services' }, values: traces.map((t) => t.services.join(', ')) },
+      { name: 'errors', type: FieldType.number, config: { displayName: 'Errors' }, values: traces.map((t) => t.errors ?? null) },
+      { name: 'services', type: FieldType.string, config: { displayName: 'Services' }, values: traces.map((t) => t.services?.join(', ') ?? null) },
     ],
     meta: meta(options, 'table'),
   });

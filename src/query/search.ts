@@ -58,6 +58,22 @@ export interface SearchResult {
   warnings: string[];
 }
 
+/** A trace ranked before its summary is read: exact start, duration and span count only. */
+export type RankedTrace = Pick<TraceSummary, 'traceId' | 'startMs' | 'durationMs' | 'spans'> & Partial<TraceSummary>;
+
+/** How far a long search has come: what it is doing, and the top traces among those ranked so far. */
+export interface SearchProgress {
+  /** Said to the user as it is: "ranked 20,000 of 60,606 matching traces; ...". */
+  stage: string;
+  /** The top of the traces ranked so far, best first (none before a ranking has exact figures). */
+  traces: () => RankedTrace[];
+}
+
+/** Reports a stage of a long search; called between requests, never after the last one. */
+type Reporter = (stage: string, traces?: () => RankedTrace[]) => void;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
 /** The most matching traces ranked; beyond it the search asks to be narrowed. */
 export const MAX_MATCHING_TRACES = 200_000;
 const COMPOSITE_PAGE = 10_000;
@@ -195,7 +211,7 @@ export function buildMatchingTracesRequest(searchable: SearchableGroup, after?: 
 
 const probesOf = (groups: SearchableGroup[]) => groups.map(({ group, spanFilter, mustNot }) => ({ group, filter: spanFilter, mustNot }));
 
-async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], warnings: string[]): Promise<string[]> {
+async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], warnings: string[], report?: Reporter): Promise<string[]> {
   const ids = new Set<string>();
   for (const searchable of groups) {
     let after: JsonObject | undefined;
@@ -211,6 +227,9 @@ async function matchingTraceIds(searcher: TraceSearcher, groups: SearchableGroup
       if (ids.size >= MAX_MATCHING_TRACES) {
         warnings.push(`more than ${MAX_MATCHING_TRACES.toLocaleString('en-US')} traces match; only the first ${MAX_MATCHING_TRACES.toLocaleString('en-US')} by trace id were ranked. Narrow the search (filters or time range)`);
         return [...ids].slice(0, MAX_MATCHING_TRACES);
+      }
+      if (after) {
+        report?.(`found ${count(ids.size)} matching traces so far; they are ranked once all are found`);
       }
     } while (after);
   }
@@ -310,9 +329,9 @@ function firstString(source: JsonObject | undefined, paths: string[]): string | 
   return undefined;
 }
 
-async function aggregateTraces(searcher: TraceSearcher, groups: SearchableGroup[], traceIds: string[], pass: AggregationPass, warnings: string[]): Promise<Map<string, Accumulated>> {
+async function aggregateTraces(searcher: TraceSearcher, groups: SearchableGroup[], traceIds: string[], pass: AggregationPass, warnings: string[], onChunk?: (traces: Map<string, Accumulated>, done: number, group: number) => void): Promise<Map<string, Accumulated>> {
   const traces = new Map<string, Accumulated>();
-  for (const searchable of groups) {
+  for (const [g, searchable] of groups.entries()) {
     const { group } = searchable;
     const timing = timingAggs(group, pass);
     const servicePaths = [group.schema.paths.serviceName, ...(group.schema.paths.alternates?.serviceName ?? [])];
@@ -351,6 +370,10 @@ async function aggregateTraces(searcher: TraceSearcher, groups: SearchableGroup[
         }
         traces.set(bucket.key, entry);
       }
+      const done = Math.min(offset + CHUNK, traceIds.length);
+      if (done < traceIds.length || g < groups.length - 1) {
+        onChunk?.(traces, done, g);
+      }
     }
   }
   return traces;
@@ -384,6 +407,8 @@ export interface SearchOptions {
   resolution: Resolution;
   window?: TimeWindow;
   request: SearchRequest;
+  /** Told how a search that pages or ranks in several requests is getting on (trace search only). */
+  onProgress?: (progress: SearchProgress) => void;
 }
 
 /** First start and last end (epoch ms) of each of these traces, over all their spans. */
@@ -577,7 +602,7 @@ async function withFloor(searcher: TraceSearcher, floorMs: number | undefined, a
 }
 
 /** Bounds of the given traces over all their spans, by trace id; with a floor (where the engine takes it), only the traces that can reach it. */
-async function boundsById(searcher: TraceSearcher, searchable: SearchableGroup, plan: BoundsPlan, traceIds: string[], floor: number | undefined, warnings: string[]): Promise<{ bounds: BoundsByTrace; floorMs?: number }> {
+async function boundsById(searcher: TraceSearcher, searchable: SearchableGroup, plan: BoundsPlan, traceIds: string[], floor: number | undefined, warnings: string[], report?: Reporter): Promise<{ bounds: BoundsByTrace; floorMs?: number }> {
   const bounds: BoundsByTrace = new Map();
   let floorMs = floor;
   for (let offset = 0; offset < traceIds.length; offset += CHUNK) {
@@ -585,11 +610,14 @@ async function boundsById(searcher: TraceSearcher, searchable: SearchableGroup, 
     const answer = await withFloor(searcher, floorMs, (floorMs) => searcher.search(searchable.group.indices.join(','), buildBoundsByIdRequest(searchable, plan, chunk, { floorMs })));
     // Once refused, no chunk is floored: traces left out by the ones before are kept out only by a floor that holds for all.
     if (answer.floorMs === undefined && floorMs !== undefined && offset > 0) {
-      return boundsById(searcher, searchable, plan, traceIds, undefined, warnings);
+      return boundsById(searcher, searchable, plan, traceIds, undefined, warnings, report);
     }
     floorMs = answer.floorMs;
     warnings.push(...incompleteAnswerWarnings(answer.response));
     readBounds(answer.response, plan).bounds.forEach(([traceId, b]) => bounds.set(traceId, b));
+    if (offset + CHUNK < traceIds.length) {
+      report?.(`bounded the durations of ${count(offset + CHUNK)} of ${count(traceIds.length)} matching traces; the slowest are measured once all are bounded`);
+    }
   }
   return { bounds, floorMs };
 }
@@ -604,7 +632,7 @@ async function boundsById(searcher: TraceSearcher, searchable: SearchableGroup, 
  * where a floor turns out above the limit-th duration (possible only with spans of negative
  * duration or unreadable start: the traces it left out cannot be vouched for).
  */
-async function slowestTraces(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, warnings: string[]): Promise<string[] | undefined> {
+async function slowestTraces(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, warnings: string[], report?: Reporter): Promise<string[] | undefined> {
   const plan = groups.length === 1 ? boundsPlan(groups[0].group) : undefined;
   if (!plan) {
     return undefined;
@@ -619,11 +647,11 @@ async function slowestTraces(searcher: TraceSearcher, groups: SearchableGroup[],
   }
   // With filters (matching fewer spans, so paging their trace ids costs less than passing over
   // every span), or more traces than one pass takes: bounds by trace id, over all their spans.
-  const [matching, floor] = await Promise.all([matchingTraceIds(searcher, groups, warnings), durationFloor(searcher, searchable, limit, warnings)]);
+  const [matching, floor] = await Promise.all([matchingTraceIds(searcher, groups, warnings, report), durationFloor(searcher, searchable, limit, warnings)]);
   if (matching.length <= limit) {
     return matching;
   }
-  const { bounds, floorMs } = await boundsById(searcher, searchable, plan, matching, floor, warnings);
+  const { bounds, floorMs } = await boundsById(searcher, searchable, plan, matching, floor, warnings, report);
   return measuredSlowest(searcher, groups, plan, bounds, limit, floorMs, warnings);
 }
 
@@ -684,17 +712,40 @@ export function buildMatchingSpansRequest(searchable: SearchableGroup, limit: nu
 }
 
 /** The ids of the limit's top matching traces: by a shortcut where one applies, else by ranking every match. */
-async function topTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, sort: SearchSort, warnings: string[]): Promise<string[]> {
-  const top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : await slowestTraces(searcher, groups, limit, warnings);
+async function topTraceIds(searcher: TraceSearcher, groups: SearchableGroup[], limit: number, sort: SearchSort, warnings: string[], report?: Reporter): Promise<string[]> {
+  const top = sort === 'recent' ? await mostRecentTraces(searcher, groups, limit, warnings) : await slowestTraces(searcher, groups, limit, warnings, report);
   if (top) {
     return top;
   }
-  const matching = await matchingTraceIds(searcher, groups, warnings);
+  const matching = await matchingTraceIds(searcher, groups, warnings, report);
   if (matching.length <= limit) {
     return matching;
   }
-  const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings);
+  const timings = await aggregateTraces(searcher, groups, matching, sort === 'recent' ? 'start' : 'timing', warnings, report && rankingReport(report, groups.length, matching.length, limit, sort));
   return rank([...timings.entries()], sort).slice(0, limit);
+}
+
+/**
+ * Progress of ranking every matching trace: how many are ranked, and the top of those so far with
+ * their exact start, duration and span count. With several index groups a trace's figures are whole
+ * only once every group has been read, so until then only the count is said.
+ */
+function rankingReport(report: Reporter, groups: number, total: number, limit: number, sort: SearchSort): (traces: Map<string, Accumulated>, done: number, group: number) => void {
+  const which = sort === 'slowest' ? 'slowest' : 'most recent';
+  return (traces, done, group) => {
+    if (groups > 1) {
+      report(`ranking ${count(total)} matching traces: index group ${group + 1} of ${groups}, ${count(done)} traces read; the table follows once all are read`);
+      return;
+    }
+    report(`ranked ${count(done)} of ${count(total)} matching traces; shown: the ${which} of those so far, without their root span, errors or services; the rest is loading`, () =>
+      rank([...traces.entries()], sort)
+        .slice(0, limit)
+        .map((traceId) => {
+          const { startMs, endMs, spans } = traces.get(traceId)!;
+          return { traceId, startMs, durationMs: Math.max(0, endMs - startMs), spans };
+        }),
+    );
+  };
 }
 
 /** The limit's top traces among all that match in the window, with their summaries. */
@@ -706,7 +757,8 @@ export async function searchTraces(searcher: TraceSearcher, options: SearchOptio
   const unplaceable = unplaceableWarnings(searcher, probesOf(groups));
   unplaceable.catch(() => undefined);
   const rankingWarnings: string[] = [];
-  const top = await topTraceIds(searcher, groups, limit, sort, rankingWarnings);
+  const report: Reporter | undefined = options.onProgress && ((stage, traces = () => []) => options.onProgress!({ stage, traces }));
+  const top = await topTraceIds(searcher, groups, limit, sort, rankingWarnings, report);
   warnings.push(...(await unplaceable), ...rankingWarnings);
   const summaries = top.length > 0 ? await aggregateTraces(searcher, groups, top, 'summaries', warnings) : new Map<string, Accumulated>();
   warnings.push(...unlistable(summaries));

@@ -36,6 +36,13 @@ describe('search frame', () => {
     ]);
   });
 
+  it('leaves the root span, errors and services of a trace ranked but not yet summarised empty, not zero', () => {
+    const frame = searchFrame([{ traceId: 'c'.repeat(32), startMs: 3000, durationMs: 40, spans: 9 }, traces[0]], target, { custom: { partial: true } });
+    expect(frame.fields.map((f) => f.values[0])).toEqual(['c'.repeat(32), 3000, 40, null, null, 9, null, null]);
+    expect(frame.fields.map((f) => f.values[1])).toEqual(['b'.repeat(32), 2000, 12.5, 'checkout', 'GET /cart', 7, 1, 'checkout, payment']);
+    expect(frame.meta?.custom).toEqual({ partial: true });
+  });
+
   it('carries search warnings as notices', () => {
     expect(searchFrame([], target, { notices: [{ severity: 'warning', text: '1 of 2 shards failed' }] }).meta?.notices).toEqual([{ severity: 'warning', text: '1 of 2 shards failed' }]);
   });

@@ -244,15 +244,19 @@ describe('slowest traces from bounds', () => {
     const measured: string[][] = [];
     const requests: string[] = [];
     const shards = { total: 1, successful: 1, failed: 0 };
-    const byTrace = (selected: Span[], bucket: (own: Span[]) => Record<string, unknown>) =>
-      [...new Set(selected.map((s) => s.traceId))].sort().map((key) => {
-        const own = selected.filter((s) => s.traceId === key);
-        return { key, doc_count: own.length, ...bucket(own) };
-      });
+    const grouped = (selected: Span[]) => {
+      const traces = new Map<string, Span[]>();
+      selected.forEach((s) => traces.set(s.traceId, [...(traces.get(s.traceId) ?? []), s]));
+      return [...traces.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    };
+    const byTrace = (selected: Span[], bucket: (own: Span[]) => Record<string, unknown>, keep: (own: Span[]) => boolean = () => true) =>
+      grouped(selected)
+        .filter(([, own]) => keep(own))
+        .map(([key, own]) => ({ key, doc_count: own.length, ...bucket(own) }));
     const bounds = (own: Span[]) => ({ first_start: { value: Math.min(...own.map(startUs)) }, last_start: { value: Math.max(...own.map(startUs)) }, longest_0: { value: Math.max(...own.map((s) => s.durationMs * 1000)) } });
     const matches = (s: Span) => inWindow(s) && (!options.matching || options.matching.includes(s.traceId));
     const kept = (selected: Span[], keep: { bucket_selector: { script: { params: { floor: number; slack: number } } } } | undefined) =>
-      byTrace(selected, bounds).filter((bucket) => !keep || upperMs(selected.filter((s) => s.traceId === bucket.key)) + keep.bucket_selector.script.params.slack >= keep.bucket_selector.script.params.floor);
+      byTrace(selected, bounds, (own) => !keep || upperMs(own) + keep.bucket_selector.script.params.slack >= keep.bucket_selector.script.params.floor);
     return {
       measured,
       requests,
@@ -275,7 +279,11 @@ describe('slowest traces from bounds', () => {
         }
         if (aggs.traces.composite) {
           requests.push('matching ids');
-          return { _shards: shards, aggregations: { traces: { buckets: [...new Set(spans.filter(matches).map((s) => s.traceId))].map((trace) => ({ key: { trace } })) } } };
+          // Pages in trace id order, as the engine's composite aggregation does.
+          const { size, after } = aggs.traces.composite as { size: number; after?: { trace: string } };
+          const ids = [...new Set(spans.filter(matches).map((s) => s.traceId))].sort().filter((id) => !after || id > after.trace);
+          const page = ids.slice(0, size).map((trace) => ({ key: { trace } }));
+          return { _shards: shards, aggregations: { traces: { buckets: page, ...(page.length > 0 ? { after_key: page[page.length - 1].key } : {}) } } };
         }
         const sub = aggs.traces.aggs ?? {};
         if (sub.keep && options.refuseSelector) {
@@ -287,8 +295,9 @@ describe('slowest traces from bounds', () => {
           return { _shards: shards, aggregations: { traces: { sum_other_doc_count: 0, buckets: kept(spans.filter(inWindow), sub.keep) } } };
         }
         const ids = query.filter[0].terms.traceID;
+        const asked = new Set(ids);
         const outsideOnly = query.must_not.some((clause) => 'range' in (clause as object));
-        const selected = spans.filter((s) => ids.includes(s.traceId) && (!outsideOnly || !inWindow(s)));
+        const selected = spans.filter((s) => asked.has(s.traceId) && (!outsideOnly || !inWindow(s)));
         if ('longest_0' in sub) {
           requests.push(outsideOnly ? 'outside bounds' : 'bounds');
           return { _shards: shards, aggregations: { traces: { buckets: kept(selected, sub.keep) } } };
@@ -385,6 +394,28 @@ describe('slowest traces from bounds', () => {
     expect(filtered.requests).toEqual(['unplaceable', 'matching ids', 'longest spans', 'refused selector', 'bounds', 'exact', 'summaries']);
     await search(spans, 2, {}, fake);
     expect(fake.requests).not.toContain('refused selector');
+  });
+
+  it('tells how a long ranking is getting on: traces found, then the top of those ranked so far, never after the last request', async () => {
+    // 45,000 short traces page in five composite pages and rank in three chunks once the floor (a3 sorting as 400 ms) fails.
+    const many = [...spans, ...Array.from({ length: 45_000 }, (_, i) => span(`c${String(i).padStart(5, '0')}`, 20_000 + (i % 3_000_000), 10))];
+    const fake = engine(many, { longest: { a3: 400 } });
+    const progress: Array<{ stage: string; traces: Array<Record<string, unknown>> }> = [];
+    const result = await searchTraces(fake as never, {
+      resolution: { pattern: 'p', groups: [jaeger], unknown: [] },
+      window,
+      request: parseSearchInput({ sort: 'slowest', limit: 1 }),
+      onProgress: (p) => progress.push({ stage: p.stage, traces: p.traces() as never }),
+    });
+    expect(result.traces.map((trace) => trace.traceId)).toEqual(['a1']);
+    expect(progress.map((p) => p.stage)).toEqual([
+      ...[10_000, 20_000, 30_000, 40_000].map((n) => `found ${n.toLocaleString('en-US')} matching traces so far; they are ranked once all are found`),
+      'ranked 20,000 of 45,011 matching traces; shown: the slowest of those so far, without their root span, errors or services; the rest is loading',
+      'ranked 40,000 of 45,011 matching traces; shown: the slowest of those so far, without their root span, errors or services; the rest is loading',
+    ]);
+    expect(progress.slice(0, 4).every((p) => p.traces.length === 0)).toBe(true);
+    // The first 20,000 ids in order hold every a trace: already the answer, with exact figures only.
+    expect(progress[4].traces).toEqual([{ traceId: 'a1', startMs: FROM_MS + 1_000, durationMs: 100, spans: 1 }]);
   });
 
   it('keeps the answer from the bounds when the floor exceeds the limit-th duration by rounding only', async () => {
