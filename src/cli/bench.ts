@@ -13,6 +13,8 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import { EngineClient, type SearchHit, totalHits } from '../engine/client';
 import { createNodeTransport } from '../engine/nodeTransport';
@@ -140,7 +142,46 @@ async function fetchAll(client: EngineClient, indices: string, body: (after?: un
   }
 }
 
-async function benchTraces(client: EngineClient, schema: SpanSchema, runs: number, results: Result[], conversion: { spansPerSec?: number; peakMb?: number }): Promise<void> {
+/** What one conversion figure holds: speed, and the heap it takes. */
+interface ConversionFigures {
+  spansPerSec?: number;
+  /** Peak heap above the start over the timed runs back to back (garbage of earlier runs included): the measure the issue gave. */
+  peakMb?: number;
+  /** Heap in use just after one conversion started from a collected heap (its uncollected garbage included). */
+  onePeakMb?: number;
+  /** Heap the finished frame keeps once the garbage is collected. */
+  frameMb?: number;
+}
+
+/** Keeps a result alive through a collection. */
+const keptAlive: unknown[] = [];
+
+/**
+ * One conversion's memory, from a collected heap each time (median of 5): the heap in use just
+ * after it, which holds what it allocated and the collector has not reclaimed yet (a sample at its
+ * end, not the peak within it), and what its result keeps after a full collection. The collector is
+ * reached as node --expose-gc gives it.
+ */
+function conversionMemory(convert: () => unknown): Pick<ConversionFigures, 'onePeakMb' | 'frameMb'> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const after: number[] = [];
+  const kept: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    keptAlive.length = 0;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    keptAlive.push(convert());
+    after.push(process.memoryUsage().heapUsed - before);
+    gc();
+    kept.push(process.memoryUsage().heapUsed - before);
+  }
+  keptAlive.length = 0;
+  const median = (values: number[]) => Math.round(values.sort((a, b) => a - b)[values.length >> 1] / 1e6);
+  return { onePeakMb: median(after), frameMb: median(kept) };
+}
+
+async function benchTraces(client: EngineClient, schema: SpanSchema, runs: number, results: Result[], conversion: ConversionFigures): Promise<void> {
   const index = `estraces-bench-${schema.name}-big`;
   const traces = BIG_SIZES.map((size, i) => bigTrace(size, END_MS - 12 * 3_600_000 + i * 60_000, 7 + i));
   const meta = await ensureLoaded(client, index, { description: `traces of ${BIG_SIZES.join(', ')} spans`, traceIds: traces.map((trace) => trace[0].traceId) }, () => loadSpans(client, schema, index, traces));
@@ -156,18 +197,18 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
     log(`  ${schema.name} trace ${size}: ${core.medianMs} ms (raw ${raw.medianMs} ms)`);
     if (size === 100_000 && schema === otelSchema) {
       const hits = await rawTraceFetch(client, schema, index, traceId);
+      const convert = (documents: SearchHit[]) => traceSpansToFrame(assembleTrace(schema.readHits(documents.filter((hit) => !isOtelEventDocument(hit._source ?? {}))).spans).spans);
       const before = process.memoryUsage().heapUsed;
       let peak = before;
-      const convert = await measure(runs, async () => {
-        const read = schema.readHits(hits.filter((hit) => !isOtelEventDocument(hit._source ?? {})));
-        const assembled = assembleTrace(read.spans);
-        traceSpansToFrame(assembled.spans);
+      const timed = await measure(runs, async () => {
+        convert(hits);
         peak = Math.max(peak, process.memoryUsage().heapUsed);
       });
-      conversion.spansPerSec = Math.round(size / (convert.medianMs / 1000));
+      conversion.spansPerSec = Math.round(size / (timed.medianMs / 1000));
       conversion.peakMb = Math.round((peak - before) / 1e6);
-      results.push({ name: 'conversion 100k (documents -> spans -> frame)', ...convert });
-      log(`  conversion: ${conversion.spansPerSec} spans/s`);
+      Object.assign(conversion, conversionMemory(() => convert(hits)));
+      results.push({ name: 'conversion 100k (documents -> spans -> frame)', ...timed });
+      log(`  conversion: ${conversion.spansPerSec} spans/s, peak heap +${conversion.peakMb} MB over the timed runs, +${conversion.onePeakMb} MB after one run from a collected heap, ${conversion.frameMb} MB kept by the frame`);
     }
   }
   if (schema === otelSchema) {
@@ -541,7 +582,7 @@ export async function runBench(args: string[]): Promise<void> {
   const disableCache = () => client.transport.request({ method: 'PUT', path: '/estraces-bench-*/_settings?allow_no_indices=true', body: { 'index.requests.cache.enable': false } });
   const sizes = values.quick ? [100_000] : [100_000, 1_000_000];
   const results: Result[] = [];
-  const conversion: { spansPerSec?: number; peakMb?: number } = {};
+  const conversion: ConversionFigures = {};
   for (const schema of SCHEMAS) {
     for (const spans of sizes) {
       await benchSearch(client, schema, spans, runs, results, disableCache);
@@ -556,6 +597,8 @@ export async function runBench(args: string[]): Promise<void> {
     spansLoaded: sizes.reduce((sum, n) => sum + n, 0) + BIG_SIZES.reduce((sum, n) => sum + n, 0),
     conversionSpansPerSec: conversion.spansPerSec,
     conversionPeakHeapMb: conversion.peakMb,
+    conversionOneRunPeakHeapMb: conversion.onePeakMb,
+    conversionFrameHeapMb: conversion.frameMb,
     bundleBytes: bundleBytes(),
     cliStartup,
     jaeger,
@@ -587,10 +630,10 @@ function printTable(results: Result[]): void {
  * sequential fetch and the 3-shard parallel fetch against it, the slowest searches against the
  * engine's own exact ranking, start-up against `node -e 0`, and Jaeger query beside ours.
  */
-function targetsOf(results: Result[], conversion: { spansPerSec?: number; peakMb?: number }, cli: { helpRatio: number; traceOverMs: number } | undefined) {
+function targetsOf(results: Result[], conversion: ConversionFigures, cli: { helpRatio: number; traceOverMs: number } | undefined) {
   const ratios = (test: (name: string) => boolean) => Object.fromEntries(results.filter((r) => r.ratio !== undefined && test(r.name)).map((r) => [r.name, r.ratio]));
   return {
-    conversion: { spansPerSec: conversion.spansPerSec, target: 1_000_000, peakHeapMb: conversion.peakMb, peakTarget: 250 },
+    conversion: { spansPerSec: conversion.spansPerSec, target: 1_000_000, peakHeapMb: conversion.peakMb, oneRunPeakHeapMb: conversion.onePeakMb, frameHeapMb: conversion.frameMb, peakTarget: 250 },
     traceByIdVsRawSequential: ratios((name) => /trace \d+k$/.test(name)),
     parallelVsSequential: ratios((name) => name.includes('3 shards')),
     slowestVsEngine: { target: 1.2, ...ratios((name) => name.includes('slowest')) },
