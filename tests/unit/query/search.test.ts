@@ -1,5 +1,6 @@
 import { engineErrorFromResponse } from '../../../src/engine/errors';
 import { resolveSchemas } from '../../../src/proto/detect';
+import { dynamicText, otelDynamicGroup } from './otelDynamic';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { DATA_PREPPER_SPAN_MAPPING } from '../../../src/proto/dataPrepper';
 import { FilterError } from '../../../src/query/filters';
@@ -7,27 +8,10 @@ import { buildLatestTracesRequest, buildMatchingTracesRequest, buildTraceAggrega
 import { attributeClause, endSource, rootClause, spanFilterClauses, startSource, statusClause } from '../../../src/query/searchClauses';
 
 const keyword = { type: 'keyword' };
-const text = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } };
+const text = dynamicText;
 
-/** otel documents as OpenSearch maps them dynamically: text with keyword sub-fields, typed attributes. */
-const otelDynamic = resolveSchemas('traces*', {
-  traces: {
-    mappings: {
-      properties: {
-        '@timestamp': text,
-        trace_id: text,
-        span_id: text,
-        parent_span_id: text,
-        name: text,
-        kind: text,
-        duration: { type: 'long' },
-        status: { properties: { code: text } },
-        attributes: { properties: { http: { properties: { response: { properties: { status_code: { type: 'long' } } } } }, app: { properties: { vip: { type: 'boolean' }, note: text, blob: { type: 'text' } } } } },
-        resource: { properties: { attributes: { properties: { service: { properties: { name: text } } } } } },
-      },
-    },
-  },
-}).groups[0];
+/** otel documents as OpenSearch maps them dynamically, with typed attributes. */
+const otelDynamic = otelDynamicGroup({ http: { properties: { response: { properties: { status_code: { type: 'long' } } } } }, app: { properties: { vip: { type: 'boolean' }, note: text, blob: { type: 'text' } } } });
 const jaeger = resolveSchemas('jaeger-span-*', { 'jaeger-span-2026-11-20': { mappings: JAEGER_SPAN_MAPPING } }).groups[0];
 const dataPrepper = resolveSchemas('otel-v1-apm-span*', { 'otel-v1-apm-span-000001': { mappings: { ...DATA_PREPPER_SPAN_MAPPING, properties: { ...(DATA_PREPPER_SPAN_MAPPING.properties as object), span: { properties: { attributes: { properties: { 'http@method': keyword } } } } } } } }).groups[0];
 

@@ -2,31 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError, engineErrorFromResponse } from '../../../src/engine/errors';
 import { resolveSchemas } from '../../../src/proto/detect';
+import { otelDynamicGroup } from './otelDynamic';
 import { DATA_PREPPER_SPAN_MAPPING } from '../../../src/proto/dataPrepper';
 import { JAEGER_SPAN_MAPPING } from '../../../src/proto/jaeger';
 import { boundsPlan, buildBoundsByIdRequest, buildLongestSpansRequest, buildOutsideWindowProbe, buildWindowBoundsRequest, floorFromLongestSpans, selectorRefused } from '../../../src/query/traceBounds';
 
 const GOLDEN = path.join(__dirname, '../../fixtures/requests');
-const text = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } };
 const jaeger = resolveSchemas('jaeger-span-*', { 'jaeger-span-2026-01-01': { mappings: JAEGER_SPAN_MAPPING } }).groups[0];
-/** otel documents as OpenSearch maps them dynamically: `@timestamp` ("ms.ns") and ids as text with keyword sub-fields. */
-const otelDynamic = resolveSchemas('traces*', {
-  traces: {
-    mappings: {
-      properties: {
-        '@timestamp': text,
-        trace_id: text,
-        span_id: text,
-        parent_span_id: text,
-        name: text,
-        kind: text,
-        duration: { type: 'long' },
-        status: { properties: { code: text } },
-        resource: { properties: { attributes: { properties: { service: { properties: { name: text } } } } } },
-      },
-    },
-  },
-}).groups[0];
+const otelDynamic = otelDynamicGroup();
 const dataPrepper = resolveSchemas('otel-v1-apm-span*', { 'otel-v1-apm-span-000001': { mappings: DATA_PREPPER_SPAN_MAPPING } }).groups[0];
 
 const fromNs = BigInt('1767225600000000000');
