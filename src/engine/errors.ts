@@ -57,17 +57,32 @@ export function formatDelay(ms: number): string {
 }
 
 /** The engine's own error body, e.g. `{"error":{"type":"index_not_found_exception","reason":"..."}}`. */
-interface EngineErrorBody {
-  error?: { type?: string; reason?: string; root_cause?: Array<{ type?: string; reason?: string }>; index?: string } | string;
+interface ErrorCause {
+  type?: string;
+  reason?: string;
+  caused_by?: ErrorCause;
 }
+
+interface EngineErrorBody {
+  error?: (ErrorCause & { root_cause?: Array<{ type?: string; reason?: string }>; index?: string }) | string;
+}
+
+/**
+ * A search over more buckets than the cluster's `search.max_buckets`: the engine answers 503 (with
+ * an empty reason and the limit in `caused_by`), but no retry or wait can help.
+ */
+const TOO_MANY_BUCKETS = 'too_many_buckets_exception';
 
 /** Turn an HTTP error answer from the engine into an EngineError that says what to do. */
 export function engineErrorFromResponse(status: number, body: unknown, where: string, retryAfter?: string): EngineError {
   if (typeof body === 'string' && looksLikeHtml(body)) {
     return htmlPageError(status, body, where, retryAfter);
   }
-  const { type, reason } = describeBody(body);
+  const { type, reason, cause } = describeBody(body);
   const detail = { reason, retryAfter };
+  if (cause === TOO_MANY_BUCKETS) {
+    return new EngineError('engine', `${where} refused to build that many buckets (HTTP ${status}: ${reason}): narrow the query (time range, filters, limit), or raise the cluster's search.max_buckets`, status, detail);
+  }
   if (status === 401 || status === 403) {
     return new EngineError(
       'auth',
@@ -149,7 +164,7 @@ function htmlPageError(status: number, html: string, where: string, retryAfter?:
   return new EngineError('bad_response', `${where} answered HTTP ${status} with ${page}, not the engine's JSON: this URL does not look like Elasticsearch or OpenSearch; check the URL`, status, detail);
 }
 
-function describeBody(body: unknown): { type?: string; reason?: string } {
+function describeBody(body: unknown): { type?: string; reason?: string; cause?: string } {
   if (typeof body === 'string') {
     return { reason: body.slice(0, 300) || undefined };
   }
@@ -159,11 +174,16 @@ function describeBody(body: unknown): { type?: string; reason?: string } {
   }
   if (error && typeof error === 'object') {
     const root = error.root_cause?.[0];
-    const reason = error.reason ?? root?.reason;
+    // The innermost cause: a search phase failing with an empty reason keeps what went wrong there.
+    let inner: ErrorCause | undefined = error.caused_by;
+    while (inner?.caused_by) {
+      inner = inner.caused_by;
+    }
+    const reason = error.reason || root?.reason || inner?.reason || undefined;
     // "all shards failed" says nothing: the shards' own reason (root_cause) is what a user can act on.
     const cause = root?.reason && root.reason !== reason ? root.reason : undefined;
     const text = cause ? `${reason ?? 'failed'}: ${cause}` : reason;
-    return { type: error.type ?? root?.type, reason: text && SCRIPTS_REFUSED.test(text) ? `${text}${SCRIPTS_ADVICE}` : text };
+    return { type: error.type ?? root?.type, reason: text && SCRIPTS_REFUSED.test(text) ? `${text}${SCRIPTS_ADVICE}` : text, cause: inner?.type ?? root?.type };
   }
   return {};
 }

@@ -110,7 +110,8 @@ export function withRetries(transport: EngineTransport, overrides: Partial<Retry
       try {
         return await transport.request<T>(req);
       } catch (error) {
-        if (!retryable || !isEngineError(error) || error.status === undefined || !RETRIED_STATUSES.has(error.status)) {
+        // A 503 that names its cause (too many buckets) is no load to wait out: it is not retried.
+        if (!retryable || !isEngineError(error) || error.status === undefined || !RETRIED_STATUSES.has(error.status) || error.kind === 'engine') {
           throw error;
         }
         if (retry >= policy.maxRetries) {

@@ -20,6 +20,26 @@ describe('engineErrorFromResponse', () => {
     expect(error).toMatchObject({ kind: 'bad_request', message: 'http://es:9200 rejected the request (parsing_exception): unknown query [foo]' });
   });
 
+  it('names a search over more buckets than search.max_buckets by its cause, which the engine gives only in caused_by (OpenSearch 2.19.1 answered this)', () => {
+    const body = {
+      error: {
+        root_cause: [],
+        type: 'search_phase_execution_exception',
+        reason: '',
+        phase: 'fetch',
+        grouped: true,
+        failed_shards: [],
+        caused_by: { type: 'too_many_buckets_exception', reason: 'Trying to create too many buckets. Must be less than or equal to: [65535] but was [65536]. This limit can be set by changing the [search.max_buckets] cluster level setting.', max_buckets: 65535 },
+      },
+      status: 503,
+    };
+    const error = engineErrorFromResponse(503, body, 'http://es:9200');
+    expect(error.kind).toBe('engine');
+    expect(error.message).toBe(
+      "http://es:9200 refused to build that many buckets (HTTP 503: Trying to create too many buckets. Must be less than or equal to: [65535] but was [65536]. This limit can be set by changing the [search.max_buckets] cluster level setting.): narrow the query (time range, filters, limit), or raise the cluster's search.max_buckets"
+    );
+  });
+
   it('names the shards\' own reason when every shard failed, not only "all shards failed"', () => {
     const body = { error: { root_cause: [{ type: 'illegal_argument_exception', reason: 'Failed to parse date field [not-a-time]' }], type: 'search_phase_execution_exception', reason: 'all shards failed' } };
     expect(engineErrorFromResponse(400, body, 'http://es:9200').message).toBe(

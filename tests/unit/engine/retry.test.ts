@@ -83,6 +83,13 @@ describe('withRetries', () => {
     expect(transport.attempts).toHaveLength(3);
   });
 
+  it('does not retry a 503 whose cause is too many buckets: no wait makes the same search smaller', async () => {
+    const tooMany = engineErrorFromResponse(503, { error: { root_cause: [], type: 'search_phase_execution_exception', reason: '', caused_by: { type: 'too_many_buckets_exception', reason: 'Trying to create too many buckets.' } } }, 'http://es:9200');
+    const transport = scripted([tooMany]);
+    await expect(withRetries(transport, { random: () => 0 }).request(SEARCH)).rejects.toMatchObject({ kind: 'engine', status: 503 });
+    expect(transport.attempts).toHaveLength(1);
+  });
+
   it('waits as long as Retry-After asks, in seconds or as a date', async () => {
     const now = Date.now();
     const transport = scripted([busy(429, '2'), busy(503, new Date(now + 4000).toUTCString())]);
