@@ -6,7 +6,7 @@
  * `prepare`, so by `npm ci` and `npm install`.
  */
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { BUILT_CLI, BUILT_CLI_SOURCES } from '../bin/launch';
@@ -14,6 +14,11 @@ import { BUILT_CLI, BUILT_CLI_SOURCES } from '../bin/launch';
 const root = path.resolve(__dirname, '..');
 
 async function buildCli(): Promise<string[]> {
+  // The code caches of earlier builds (bin/launch.js names each by its bundle's size and time) serve no build again.
+  const dir = path.join(root, path.dirname(BUILT_CLI));
+  for (const file of (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []).filter((entry) => entry.name.endsWith('.v8cache'))) {
+    rmSync(path.join(dir, file.name), { force: true });
+  }
   const result = await build({
     absWorkingDir: root,
     entryPoints: ['src/cli/main.ts'],

@@ -116,6 +116,8 @@ async function measure(runs: number, work: () => Promise<unknown>, warmup = 2): 
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+/** A ratio to two decimals, as the report gives every ratio. */
+const ratioOf = (value: number) => Number(value.toFixed(2));
 
 /** The same documents the core reads, with the fewest plain requests (10,000-hit pages) and no conversion. */
 async function rawTraceFetch(client: EngineClient, schema: SpanSchema, index: string, traceId: string): Promise<SearchHit[]> {
@@ -193,7 +195,7 @@ async function benchTraces(client: EngineClient, schema: SpanSchema, runs: numbe
     const traceId = meta.traceIds![i];
     const core = await measure(runs, () => viewTrace(client, traceId, resolution, size, index));
     const raw = await measure(runs, () => rawTraceFetch(client, schema, index, traceId));
-    results.push({ name: `${schema.name} trace ${size / 1000}k`, ...core, rawMs: raw.medianMs, ratio: round((core.medianMs / raw.medianMs) * 100) / 100 });
+    results.push({ name: `${schema.name} trace ${size / 1000}k`, ...core, rawMs: raw.medianMs, ratio: ratioOf(core.medianMs / raw.medianMs) });
     log(`  ${schema.name} trace ${size}: ${core.medianMs} ms (raw ${raw.medianMs} ms)`);
     if (size === 100_000 && schema === otelSchema) {
       const hits = await rawTraceFetch(client, schema, index, traceId);
@@ -240,7 +242,7 @@ async function benchParallelFetch(client: EngineClient, runs: number, results: R
   const resolution = await resolvePattern(client, `${index},${index}-logs`, otelSchema.name);
   const core = await measure(runs, () => viewTrace(client, traceId, resolution, size, index));
   const raw = await measure(runs, () => rawTraceFetch(client, otelSchema, index, traceId));
-  results.push({ name, ...core, rawMs: raw.medianMs, ratio: round((core.medianMs / raw.medianMs) * 100) / 100 });
+  results.push({ name, ...core, rawMs: raw.medianMs, ratio: ratioOf(core.medianMs / raw.medianMs) });
   log(`  ${name}: ${core.medianMs} ms (sequential raw ${raw.medianMs} ms)`);
 }
 
@@ -285,7 +287,7 @@ async function benchSearch(client: EngineClient, schema: SpanSchema, spans: numb
     if (!only || only.test(label(name))) {
       const measured = await measure(runs, core);
       const engine = await measure(runs, raw);
-      results.push({ name: label(name), ...measured, rawMs: engine.medianMs, ratio: round((measured.medianMs / engine.medianMs) * 100) / 100 });
+      results.push({ name: label(name), ...measured, rawMs: engine.medianMs, ratio: ratioOf(measured.medianMs / engine.medianMs) });
     }
   };
   // RED: one aggregation per panel; the engine's time is the same request sent as is.
@@ -366,7 +368,7 @@ async function slowestBesideRaw(client: EngineClient, resolution: Resolution, na
   const medianMs = round(percentile(coreMs, 0.5));
   const rawMedianMs = round(percentile(rawMs, 0.5));
   log(`  ${name}: ${medianMs} ms (raw ${rawMedianMs} ms)`);
-  return { name, medianMs, p95Ms: round(percentile(coreMs, 0.95)), rawMs: rawMedianMs, ratio: round((medianMs / rawMedianMs) * 100) / 100 };
+  return { name, medianMs, p95Ms: round(percentile(coreMs, 0.95)), rawMs: rawMedianMs, ratio: ratioOf(medianMs / rawMedianMs) };
 }
 
 /** Each group's request built by the core, sent as is: the engine's own time for the work. */
@@ -485,9 +487,9 @@ async function benchCli(client: EngineClient, url: string, runs: number, results
   });
   engine.sort((a, b) => a - b);
   const engineMs = round(percentile(engine, 0.5));
-  results.push({ name: 'cli --help (raw: node -e 0)', ...help, rawMs: node.medianMs, ratio: round((help.medianMs / node.medianMs) * 100) / 100 });
-  results.push({ name: `cli trace, ${traceSpans} spans (raw: node -e 0 + engine)`, ...trace, rawMs: round(node.medianMs + engineMs), ratio: round((trace.medianMs / (node.medianMs + engineMs)) * 100) / 100 });
-  const startup = { nodeMs: node.medianMs, helpMs: help.medianMs, helpRatio: round((help.medianMs / node.medianMs) * 100) / 100, traceSpans, traceMs: trace.medianMs, engineMs, traceOverMs: round(trace.medianMs - node.medianMs - engineMs) };
+  results.push({ name: 'cli --help (raw: node -e 0)', ...help, rawMs: node.medianMs, ratio: ratioOf(help.medianMs / node.medianMs) });
+  results.push({ name: `cli trace, ${traceSpans} spans (raw: node -e 0 + engine)`, ...trace, rawMs: round(node.medianMs + engineMs), ratio: ratioOf(trace.medianMs / (node.medianMs + engineMs)) });
+  const startup = { nodeMs: node.medianMs, helpMs: help.medianMs, helpRatio: ratioOf(help.medianMs / node.medianMs), traceSpans, traceMs: trace.medianMs, engineMs, traceOverMs: round(trace.medianMs - node.medianMs - engineMs) };
   log(`  cli: --help ${startup.helpMs} ms, node -e 0 ${startup.nodeMs} ms; trace ${startup.traceMs} ms, engine ${startup.engineMs} ms`);
   return startup;
 }
@@ -593,7 +595,7 @@ export async function runBench(args: string[]): Promise<void> {
   const jaeger = await benchJaeger({ client, url, runs, searchSizes: sizes, bigSizes: BIG_SIZES, window: WINDOW, spec, measure, only, results, log });
   const report = {
     machine: machine(info.label),
-    command: `npm run bench --${values.quick ? ' --quick' : ''}`,
+    command: values.quick ? 'npm run bench -- --quick' : 'npm run bench',
     spansLoaded: sizes.reduce((sum, n) => sum + n, 0) + BIG_SIZES.reduce((sum, n) => sum + n, 0),
     conversionSpansPerSec: conversion.spansPerSec,
     conversionPeakHeapMb: conversion.peakMb,

@@ -1,11 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createGunzip, createInflate } from 'node:zlib';
 
 import { type CredentialNames, resolveEndpoint } from './endpoint';
 import { cancelledError, EngineError, engineErrorFromResponse, formatDelay, nonJsonBodyError } from './errors';
 import { type RetryPolicy, withRetries } from './retry';
 import type { EngineRequest, EngineTransport } from './transport';
+
+/** node:https, loaded only for an https URL: it brings TLS, about 10 ms of a command's start. */
+const httpsRequest = (): typeof import('node:https').request => (require('node:https') as typeof import('node:https')).request;
 
 export interface NodeTransportOptions {
   /** The engine URL; `user:password@` in it is sent as basic auth and never shown. */
@@ -45,7 +47,7 @@ class TransportFailure extends Error {
  */
 function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, signal }, (response: IncomingMessage) => {
+    const request = (url.protocol === 'https:' ? httpsRequest() : httpRequest)(url, { method, headers, signal }, (response: IncomingMessage) => {
       const encoding = response.headers['content-encoding'];
       const stream = encoding === 'gzip' ? response.pipe(createGunzip()) : encoding === 'deflate' ? response.pipe(createInflate()) : response;
       const chunks: Buffer[] = [];
@@ -146,5 +148,8 @@ function networkFailure(error: unknown, base: string, reading: boolean): EngineE
   // An AggregateError (every address of a name refused) carries the code of the first.
   const first = (error as { errors?: Array<{ code?: unknown }> })?.errors?.[0]?.code;
   const detail = typeof code === 'string' ? code : typeof first === 'string' ? first : message;
+  if (base.startsWith('https:') && (detail === 'EPROTO' || detail === 'ERR_SSL_WRONG_VERSION_NUMBER')) {
+    return new EngineError('unreachable', `cannot reach ${base} (${detail}): no TLS answer there; if the engine serves plain HTTP, use an http:// URL`);
+  }
   return new EngineError('unreachable', `cannot reach ${base} (${detail}): check the URL and that the engine is running`);
 }

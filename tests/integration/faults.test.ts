@@ -471,6 +471,13 @@ describe.each(testEngines().filter(isNewestOfKind).map((engine) => [engine.label
       expect(await main(['trace', smallTraceId, '--url', withUser(proxy.url), '--index', `${index}*`])).toBe(1);
       expect(stderr).toMatch(new RegExp(`^estraces: ${proxy.url} refused the request \\(HTTP 401: unable to authenticate user \\[estraces-user\\]\\): check the credentials`));
       expect(stdout + stderr).not.toContain(PASSWORD);
+
+      // https loads TLS only when a URL asks for it; an engine answering plain HTTP there is named as such.
+      stderr = '';
+      const https = proxy.url.replace(/^http:/, 'https:');
+      expect(await main(['trace', smallTraceId, '--url', withUser(https), '--index', `${index}*`])).toBe(1);
+      expect(stderr).toMatch(new RegExp(`^estraces: cannot reach ${https.replace(/\./g, '\\.')} \\((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER)\\): no TLS answer there; if the engine serves plain HTTP, use an http:// URL\n$`));
+      expect(stdout + stderr).not.toContain(PASSWORD);
     });
 
     it('refuses an API key beside a user and password, and a timeout that is not a number, naming the variable', async () => {
