@@ -4,9 +4,12 @@
  * the same output, errors and exit codes, for a command with no engine, a trace file, an engine
  * read and a bad input. The rest of the suite runs the build, as users do.
  */
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import Module from 'node:module';
+import { basename, dirname, resolve } from 'node:path';
+import { Script } from 'node:vm';
 
-import { builtCliIsCurrent } from '../../bin/launch';
+import { BUILT_CLI, builtCliIsCurrent } from '../../bin/launch';
 import { generateDemoTraces } from '../../src/cli/sdkData';
 import { testEngines } from './engines';
 import { type CliResult, deleteMatching, runCli, uniqueIndex, writeTempJson } from './helpers';
@@ -33,6 +36,17 @@ afterAll(async () => {
 
 it('is current, so estraces starts the build (npm run build:cli makes it; npm ci runs that as prepare)', () => {
   expect(builtCliIsCurrent(ROOT)).toBe(true);
+});
+
+it("keeps V8's code cache of the build beside it, which V8 accepts, and answers the same once it is there", async () => {
+  const first = await runCli(['--help']);
+  const bundle = resolve(ROOT, BUILT_CLI);
+  const { size, mtimeMs } = statSync(bundle);
+  const cache = `${bundle}.${size}-${Math.round(mtimeMs)}.v8cache`;
+  expect(readdirSync(dirname(bundle)).filter((name) => name.endsWith('.v8cache'))).toEqual([basename(cache)]);
+  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData: readFileSync(cache) });
+  expect(script.cachedDataRejected).toBe(false);
+  expect(await runCli(['--help'])).toEqual(first);
 });
 
 it('prints the same usage', async () => {
