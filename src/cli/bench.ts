@@ -36,7 +36,8 @@ import { DEFAULT_SERVICE_MAP_SPANS } from '../types';
 import { buildTraceByIdRequest } from '../query/traceById';
 import { runTraceQuery } from '../query/traceQuery';
 import { builtCliIsCurrent } from '../../bin/launch';
-import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames, viewTrace } from './benchData';
+import { benchBatches, type BenchSpec, bigTrace, operationNames, serviceNames } from './benchData';
+import { viewTrace } from './benchTrace';
 import { benchJaeger } from './benchJaeger';
 import { type EngineKind, ensureEngine } from './engineRunner';
 

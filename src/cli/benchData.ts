@@ -5,10 +5,6 @@
  * given size. The same seed gives the same spans on every machine.
  */
 import type { Attributes, LogicalSpan, SpanEvent, SpanKind } from '../proto/model';
-import { traceSpansToFrame } from '../frames/traceFrame';
-import type { TraceSearcher } from '../query/fetchTrace';
-import type { Resolution } from '../proto/detect';
-import { runTraceQuery } from '../query/traceQuery';
 import { seededRandom as random } from './seededRandom';
 
 export interface BenchSpec {
@@ -143,16 +139,4 @@ export function* benchBatches(spec: BenchSpec, batchSpans = 20_000): Generator<L
 export function bigTrace(size: number, startMs: number, seed: number): LogicalSpan[] {
   const ctx = context({ services: 20, operationsPerService: 10, errorRate: 0.05, seed });
   return makeTrace(ctx, size, BigInt(startMs) * MS);
-}
-
-/**
- * What the trace view asks of the core for one trace: every span fetched, assembled and made into
- * the trace frame. Fails unless the whole trace, `size` spans, came back.
- */
-export async function viewTrace(searcher: TraceSearcher, traceId: string, resolution: Resolution, size: number, where: string): Promise<void> {
-  const result = await runTraceQuery(searcher, { traceId, resolution, maxSpans: 200_000 });
-  if (result.spans.length !== size || result.truncated) {
-    throw new Error(`trace ${traceId} came back with ${result.spans.length} spans${result.truncated ? ' (truncated)' : ''} from ${where}, not ${size}`);
-  }
-  traceSpansToFrame(result.spans);
 }

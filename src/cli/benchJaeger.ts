@@ -19,7 +19,8 @@
  */
 import { JAEGER_RELEASE, JAEGER_VERSION, buildJaeger, jaegerText, type RunningJaeger, startJaeger } from './jaegerRunner';
 import { goAvailable } from './producerProcess';
-import { type BenchSpec, benchBatches, operationNames, viewTrace } from './benchData';
+import { type BenchSpec, benchBatches, operationNames } from './benchData';
+import { viewTrace } from './benchTrace';
 import type { EngineClient } from '../engine/client';
 import type { LogicalSpan } from '../proto/model';
 import { resolvePattern } from '../query/resolve';
