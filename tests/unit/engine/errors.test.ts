@@ -1,6 +1,6 @@
 import { EngineClient, encodeIndices, incompleteAnswerWarnings, totalHits } from '../../../src/engine/client';
 import { engineErrorFromResponse, nonJsonBodyError } from '../../../src/engine/errors';
-import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
+import { scriptedTransport } from './scriptedTransport';
 
 describe('engineErrorFromResponse', () => {
   it('turns a missing index into an index_not_found error that says what to check', () => {
@@ -102,17 +102,7 @@ describe('nonJsonBodyError', () => {
 });
 
 /** Answers every request with `answer`, recording it. */
-function answering(answer: unknown): EngineTransport & { requests: EngineRequest[] } {
-  const requests: EngineRequest[] = [];
-  return {
-    description: 'http://es:9200',
-    requests,
-    async request<T>(request: EngineRequest): Promise<T> {
-      requests.push(request);
-      return answer as T;
-    },
-  };
-}
+const answering = (answer: unknown) => scriptedTransport(() => answer);
 
 describe('EngineClient', () => {
   it('says JSON that is not a search or mapping answer does not look like an engine', async () => {

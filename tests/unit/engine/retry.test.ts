@@ -1,26 +1,13 @@
 import { EngineError, engineErrorFromResponse } from '../../../src/engine/errors';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableRead, retryAfterMs, withRetries } from '../../../src/engine/retry';
-import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
+import type { EngineRequest } from '../../../src/engine/transport';
+import { scriptedTransport } from './scriptedTransport';
 
 const SEARCH: EngineRequest = { method: 'POST', path: '/traces-*/_search?ignore_unavailable=true', body: {} };
 const REJECTED = { error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' }, status: 429 };
 
 /** Answers with the scripted failures in turn, then `{ ok: true }`; records each attempt. */
-function scripted(failures: EngineError[]): EngineTransport & { attempts: EngineRequest[] } {
-  const attempts: EngineRequest[] = [];
-  return {
-    description: 'http://es:9200',
-    attempts,
-    async request<T>(request: EngineRequest): Promise<T> {
-      attempts.push(request);
-      const failure = failures[attempts.length - 1];
-      if (failure) {
-        throw failure;
-      }
-      return { ok: true } as T;
-    },
-  };
-}
+const scripted = (failures: EngineError[]) => scriptedTransport((_request, i) => failures[i] ?? { ok: true });
 
 const busy = (status: number, retryAfter?: string) => engineErrorFromResponse(status, status === 429 ? REJECTED : '', 'http://es:9200', retryAfter);
 
@@ -75,19 +62,19 @@ describe('withRetries', () => {
     const transport = scripted([busy(503), busy(503)]);
     const answer = withRetries(transport, { random: () => 0 }).request(SEARCH);
     await jest.advanceTimersByTimeAsync(249);
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
-    expect(transport.attempts).toHaveLength(2);
+    expect(transport.requests).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(500);
     await expect(answer).resolves.toEqual({ ok: true });
-    expect(transport.attempts).toHaveLength(3);
+    expect(transport.requests).toHaveLength(3);
   });
 
   it('does not retry a 503 whose cause is too many buckets: no wait makes the same search smaller', async () => {
     const tooMany = engineErrorFromResponse(503, { error: { root_cause: [], type: 'search_phase_execution_exception', reason: '', caused_by: { type: 'too_many_buckets_exception', reason: 'Trying to create too many buckets.' } } }, 'http://es:9200');
     const transport = scripted([tooMany]);
     await expect(withRetries(transport, { random: () => 0 }).request(SEARCH)).rejects.toMatchObject({ kind: 'engine', status: 503 });
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
   });
 
   it('waits as long as Retry-After asks, in seconds or as a date', async () => {
@@ -95,9 +82,9 @@ describe('withRetries', () => {
     const transport = scripted([busy(429, '2'), busy(503, new Date(now + 4000).toUTCString())]);
     const answer = withRetries(transport, { now: () => now }).request(SEARCH);
     await jest.advanceTimersByTimeAsync(1999);
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
-    expect(transport.attempts).toHaveLength(2);
+    expect(transport.requests).toHaveLength(2);
     // HTTP dates have whole seconds: the wait is up to 4 s.
     await jest.advanceTimersByTimeAsync(4000);
     await expect(answer).resolves.toEqual({ ok: true });
@@ -113,7 +100,7 @@ describe('withRetries', () => {
     });
     await jest.runAllTimersAsync();
     await settled;
-    expect(transport.attempts).toHaveLength(4);
+    expect(transport.requests).toHaveLength(4);
   });
 
   it('fails at once when Retry-After asks for longer than the cap', async () => {
@@ -122,19 +109,19 @@ describe('withRetries', () => {
       kind: 'overloaded',
       message: 'http://es:9200 is overloaded: HTTP 503, and it asks to wait 120 s before trying again (more than the 30 s this client waits); try again later',
     });
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
   });
 
   it('sends a bulk write once, whatever the answer', async () => {
     const transport = scripted([busy(429)]);
     await expect(withRetries(transport).request({ method: 'POST', path: '/_bulk', body: '' })).rejects.toMatchObject({ kind: 'overloaded', message: 'http://es:9200 is overloaded (HTTP 429: rejected execution of coordinating operation): try again later' });
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
   });
 
   it('does not retry other failures', async () => {
     const transport = scripted([engineErrorFromResponse(500, { error: { type: 'x', reason: 'boom' } }, 'http://es:9200'), busy(502)]);
     await expect(withRetries(transport).request(SEARCH)).rejects.toMatchObject({ kind: 'engine' });
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
   });
 
   it('stops waiting and sends nothing more when the request is cancelled during the backoff', async () => {
@@ -146,6 +133,6 @@ describe('withRetries', () => {
     controller.abort();
     await settled;
     await jest.runAllTimersAsync();
-    expect(transport.attempts).toHaveLength(1);
+    expect(transport.requests).toHaveLength(1);
   });
 });

@@ -1,23 +1,9 @@
 import { EngineClient } from '../../../src/engine/client';
 import { EngineError } from '../../../src/engine/errors';
-import type { EngineRequest, EngineTransport } from '../../../src/engine/transport';
+import { scriptedTransport } from './scriptedTransport';
 
 /** A transport answering each request with the next of `answers` (an Error is thrown), keeping what it was sent. */
-function scripted(...answers: unknown[]): EngineTransport & { requests: EngineRequest[] } {
-  const requests: EngineRequest[] = [];
-  return {
-    description: 'http://es:9200',
-    requests,
-    async request<T>(request: EngineRequest): Promise<T> {
-      requests.push(request);
-      const answer = answers.shift();
-      if (answer instanceof Error) {
-        throw answer;
-      }
-      return answer as T;
-    },
-  };
-}
+const scripted = (...answers: unknown[]) => scriptedTransport(() => answers.shift());
 
 describe('EngineClient on some shards', () => {
   it('searches the shards numbered as asked of every index, with the answer filtered as every search', async () => {
